@@ -1,0 +1,62 @@
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { building } from '$app/environment';
+import { ConfigError, loadConfig, loadDotEnv } from '$lib/server/config';
+import { createServices, type Services } from '$lib/server/services';
+import { authGuard } from '$lib/server/auth';
+
+let services: Services;
+
+export const init: ServerInit = async () => {
+	if (building) return;
+	loadDotEnv();
+	// adapter-node listens on 0.0.0.0 unless told otherwise; Switchboard defaults to loopback
+	// (DESIGN §3). Its entry reads HOST after this hook has run, so the default takes effect.
+	process.env.HOST ??= '127.0.0.1';
+	try {
+		services = createServices(loadConfig());
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			console.error(error.message);
+			process.exit(1);
+		}
+		throw error;
+	}
+	services.log.info('server started', {
+		version: services.version,
+		openrouter_configured: services.openrouter.configured,
+		data_dir: services.config.dataDir
+	});
+	const shutdown = async () => {
+		await services.close();
+		process.exit(0);
+	};
+	process.once('SIGTERM', shutdown);
+	process.once('SIGINT', shutdown);
+};
+
+const provideServices: Handle = ({ event, resolve }) => {
+	event.locals.services = services;
+	return resolve(event);
+};
+
+const logRequests: Handle = async ({ event, resolve }) => {
+	const started = performance.now();
+	const response = await resolve(event);
+	if (event.url.pathname.startsWith('/api/')) {
+		services.log.info('request', {
+			method: event.request.method,
+			path: event.url.pathname,
+			status: response.status,
+			duration_ms: Math.round((performance.now() - started) * 10) / 10
+		});
+	}
+	return response;
+};
+
+export const handle = sequence(provideServices, authGuard(() => services.config.server.appPassword), logRequests);
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status !== 404) services?.log.error('unhandled error', { path: event.url.pathname, error });
+	return { message: status === 404 ? 'Not found' : 'Something went wrong on the server.', code: status === 404 ? 'not_found' : 'internal_error' };
+};

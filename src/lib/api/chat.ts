@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** Largest message a person can send, in characters (about 1 MB of text). */
+export const MAX_MESSAGE_CHARS = 1_000_000;
+
+export const chatRequest = z.object({
+	session_id: z.string().uuid().optional(),
+	message: z
+		.string()
+		.max(MAX_MESSAGE_CHARS, `message is longer than ${MAX_MESSAGE_CHARS} characters`),
+	attachment_ids: z.array(z.string().min(1).max(200)).max(20).optional(),
+	model_id: z.string().min(1).max(200).optional()
+});
+export type ChatRequest = z.infer<typeof chatRequest>;
+
+export const usage = z.object({
+	prompt_tokens: z.number(),
+	completion_tokens: z.number(),
+	total_tokens: z.number(),
+	cost: z.number().optional()
+});
+export type Usage = z.infer<typeof usage>;
+
+/** The events of `POST /api/chat`, in the order they can appear. */
+export const chatEvents = {
+	session: z.object({ session_id: z.string() }),
+	delta: z.object({ text: z.string() }),
+	reasoning: z.object({ text: z.string() }),
+	tool_call: z.object({
+		id: z.string(),
+		name: z.string(),
+		arguments: z.record(z.string(), z.unknown())
+	}),
+	tool_progress: z.object({
+		id: z.string(),
+		progress: z.number(),
+		total: z.number().optional(),
+		message: z.string().optional()
+	}),
+	tool_approval: z.object({ id: z.string(), name: z.string(), server_id: z.string() }),
+	tool_result: z.object({
+		id: z.string(),
+		name: z.string(),
+		content: z.string(),
+		is_error: z.boolean(),
+		duration_ms: z.number().optional()
+	}),
+	usage,
+	error: z.object({ code: z.string(), message: z.string() }),
+	done: z.object({ message_id: z.number().nullable(), finish_reason: z.string() })
+} as const;
+
+export type ChatEventName = keyof typeof chatEvents;
+export type ChatEvent = {
+	[K in ChatEventName]: { event: K; data: z.infer<(typeof chatEvents)[K]> };
+}[ChatEventName];

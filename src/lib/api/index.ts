@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './chat';
+export * from './sessions';
+export * from './health';

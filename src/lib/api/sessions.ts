@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { usage } from './chat';
+
+export const toolCall = z.object({
+	id: z.string(),
+	type: z.literal('function'),
+	function: z.object({ name: z.string(), arguments: z.string() })
+});
+export type ToolCall = z.infer<typeof toolCall>;
+
+export const messageAttachment = z.object({
+	attachment_id: z.string(),
+	file_name: z.string().optional(),
+	mime_type: z.string(),
+	size_bytes: z.number(),
+	signed_url: z.string(),
+	signed_url_expires_at: z.string()
+});
+export type MessageAttachment = z.infer<typeof messageAttachment>;
+
+export const messageRole = z.enum(['system', 'user', 'assistant', 'tool']);
+export type MessageRole = z.infer<typeof messageRole>;
+
+export const message = z.object({
+	id: z.number(),
+	role: messageRole,
+	content: z.string(),
+	reasoning: z.string().nullable().optional(),
+	tool_calls: z.array(toolCall).nullable(),
+	tool_call_id: z.string().nullable(),
+	model_id: z.string().nullable(),
+	usage: usage.nullable(),
+	/** How the reply ended: stop, length, tool_calls, error, aborted… (null for user messages). */
+	finish_reason: z.string().nullable().optional(),
+	error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
+	created_at: z.string(),
+	attachments: z.array(messageAttachment)
+});
+export type Message = z.infer<typeof message>;
+
+export const sessionSummary = z.object({
+	session_id: z.string(),
+	title: z.string(),
+	created_at: z.string(),
+	updated_at: z.string(),
+	message_count: z.number()
+});
+export type SessionSummary = z.infer<typeof sessionSummary>;
+
+export const sessionList = z.object({
+	sessions: z.array(sessionSummary),
+	next_cursor: z.string().nullable()
+});
+export type SessionList = z.infer<typeof sessionList>;
+
+export const sessionListQuery = z.object({
+	limit: z.coerce.number().int().min(1).max(200).default(50),
+	cursor: z.string().max(500).optional(),
+	q: z.string().trim().max(200).optional()
+});
+export type SessionListQuery = z.infer<typeof sessionListQuery>;
+
+export const sessionDetail = z.object({
+	session_id: z.string(),
+	title: z.string(),
+	created_at: z.string(),
+	updated_at: z.string(),
+	messages: z.array(message)
+});
+export type SessionDetail = z.infer<typeof sessionDetail>;
+
+export const renameSessionRequest = z.object({
+	title: z.string().trim().min(1, 'title must not be empty').max(200, 'title is longer than 200 characters')
+});

@@ -1,0 +1,26 @@
+import type { ContentPart } from '../openrouter/types';
+import type { ToolFile } from './tools';
+
+/** What the chat needs from the attachment service (issue "Attachments" fills it in). */
+export interface ChatAttachments {
+	/** Checks the ids exist and the model can take them; throws an AppError (4xx) otherwise. */
+	validate(ids: string[], modelId: string): Promise<void>;
+	/** Links attachments to the message that carries them and marks them used. */
+	link(messageId: number, sessionId: string, ids: string[]): void;
+	/** The upstream content parts for a message's attachments (marks them used). */
+	partsFor(messageId: number): Promise<ContentPart[]>;
+	/** Stores files a tool returned; answers a line per file for the model (name and URL). */
+	saveToolFiles(sessionId: string, files: ToolFile[]): Promise<string[]>;
+}
+
+export const noAttachments: ChatAttachments = {
+	validate: async (ids) => {
+		if (ids.length) {
+			const { badRequest } = await import('../errors');
+			throw badRequest('Attachments are not available on this server.', 'attachments_unavailable');
+		}
+	},
+	link: () => {},
+	partsFor: async () => [],
+	saveToolFiles: async () => []
+};

@@ -1,0 +1,111 @@
+import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { conversations, messages, type ConversationRow, type MessageRow, type NewMessageRow } from '../db/schema';
+
+export interface SessionListItem extends ConversationRow {
+	messageCount: number;
+}
+
+export interface ListSessionsOptions {
+	limit: number;
+	cursor?: string;
+	q?: string;
+}
+
+const encodeCursor = (row: ConversationRow) => Buffer.from(JSON.stringify([row.updatedAt, row.sessionId])).toString('base64url');
+
+function decodeCursor(cursor: string): [string, string] | undefined {
+	try {
+		const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+		if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') return [value[0], value[1]];
+	} catch {
+		// fall through
+	}
+	return undefined;
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** FTS5 string literal: the whole query as one phrase, so user input is never query syntax. */
+const ftsPhrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
+/** Conversations and messages in SQLite. FTS5 (a SQLite-only feature) stays inside this file. */
+export class ChatRepository {
+	constructor(private readonly db: Db) {}
+
+	createConversation(sessionId: string, title: string, now: string): ConversationRow {
+		const row = { sessionId, title, createdAt: now, updatedAt: now };
+		this.db.insert(conversations).values(row).run();
+		return row;
+	}
+
+	getConversation(sessionId: string): ConversationRow | undefined {
+		return this.db.select().from(conversations).where(eq(conversations.sessionId, sessionId)).get();
+	}
+
+	/** Adds a message and bumps the conversation, atomically. */
+	addMessage(message: NewMessageRow): MessageRow {
+		return this.db.transaction((tx) => {
+			const row = tx.insert(messages).values(message).returning().get();
+			tx.update(conversations).set({ updatedAt: message.createdAt }).where(eq(conversations.sessionId, message.sessionId)).run();
+			return row;
+		});
+	}
+
+	listMessages(sessionId: string): MessageRow[] {
+		return this.db.select().from(messages).where(eq(messages.sessionId, sessionId)).orderBy(asc(messages.id)).all();
+	}
+
+	/** Removes messages after `afterId` (used to retry a failed reply without duplicating the question). */
+	deleteMessagesAfter(sessionId: string, afterId: number): void {
+		this.db.delete(messages).where(and(eq(messages.sessionId, sessionId), gt(messages.id, afterId))).run();
+	}
+
+	/** Renaming keeps the conversation's place in the list (updated_at is about messages). */
+	rename(sessionId: string, title: string): ConversationRow | undefined {
+		return this.db.update(conversations).set({ title }).where(eq(conversations.sessionId, sessionId)).returning().get();
+	}
+
+	delete(sessionId: string): boolean {
+		return this.db.delete(conversations).where(eq(conversations.sessionId, sessionId)).run().changes > 0;
+	}
+
+	listSessions({ limit, cursor, q }: ListSessionsOptions): { sessions: SessionListItem[]; nextCursor: string | null } {
+		const filters: SQL[] = [];
+		const after = cursor ? decodeCursor(cursor) : undefined;
+		if (after) {
+			const [updatedAt, sessionId] = after;
+			filters.push(or(lt(conversations.updatedAt, updatedAt), and(eq(conversations.updatedAt, updatedAt), lt(conversations.sessionId, sessionId)))!);
+		}
+		if (q) filters.push(this.#matches(q));
+
+		const rows = this.db
+			.select({
+				sessionId: conversations.sessionId,
+				title: conversations.title,
+				createdAt: conversations.createdAt,
+				updatedAt: conversations.updatedAt,
+				messageCount: sql<number>`(select count(*) from ${messages} where ${messages.sessionId} = ${conversations.sessionId})`
+			})
+			.from(conversations)
+			.where(filters.length ? and(...filters) : undefined)
+			.orderBy(desc(conversations.updatedAt), desc(conversations.sessionId))
+			.limit(limit + 1)
+			.all();
+		const page = rows.slice(0, limit);
+		return { sessions: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+	}
+
+	#matches(q: string): SQL {
+		const pattern = `%${escapeLike(q)}%`;
+		const titleMatch = sql`${conversations.title} like ${pattern} escape '\\'`;
+		// The trigram index needs three characters; shorter queries scan, which is rare and cheap enough.
+		const textMatch =
+			[...q].length >= 3
+				? sql`${conversations.sessionId} in (select ${messages.sessionId} from ${messages} where ${messages.id} in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)}))`
+				: inArray(
+						conversations.sessionId,
+						this.db.select({ id: messages.sessionId }).from(messages).where(sql`${messages.content} like ${pattern} escape '\\'`)
+					);
+		return or(titleMatch, textMatch)!;
+	}
+}

@@ -1,0 +1,79 @@
+import type { Message, MessageAttachment, SessionDetail, SessionList, SessionListQuery } from '$lib/api';
+import type { MessageRow } from '../db/schema';
+import { notFound } from '../errors';
+import type { ChatRepository } from './repository';
+
+/** Loads attachments of messages for the history view (re-signing stale URLs, marking them used). */
+export interface HistoryAttachments {
+	forMessages(messageIds: number[]): Promise<Map<number, MessageAttachment[]>>;
+	/** Deletes the blobs of a conversation's attachments before its rows go. */
+	deleteForSession?(sessionId: string): Promise<void>;
+}
+
+export const noHistoryAttachments: HistoryAttachments = { forMessages: async () => new Map() };
+
+export function toApiMessage(row: MessageRow, attachments: MessageAttachment[] = []): Message {
+	return {
+		id: row.id,
+		role: row.role,
+		content: row.content,
+		reasoning: row.reasoning,
+		tool_calls: row.toolCalls ?? null,
+		tool_call_id: row.toolCallId,
+		model_id: row.modelId,
+		usage: row.usage ?? null,
+		finish_reason: row.finishReason,
+		error: row.error ?? null,
+		created_at: row.createdAt,
+		attachments
+	};
+}
+
+/** The sessions API (list, get, rename, delete) in wire shapes. */
+export class SessionService {
+	constructor(
+		private readonly repo: ChatRepository,
+		private readonly attachments: HistoryAttachments = noHistoryAttachments
+	) {}
+
+	list(query: SessionListQuery): SessionList {
+		const { sessions, nextCursor } = this.repo.listSessions(query);
+		return {
+			sessions: sessions.map((row) => ({
+				session_id: row.sessionId,
+				title: row.title,
+				created_at: row.createdAt,
+				updated_at: row.updatedAt,
+				message_count: row.messageCount
+			})),
+			next_cursor: nextCursor
+		};
+	}
+
+	async get(sessionId: string): Promise<SessionDetail> {
+		const conversation = this.repo.getConversation(sessionId);
+		if (!conversation) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		const rows = this.repo.listMessages(sessionId);
+		const withFiles = rows.filter((row) => row.role === 'user' || row.role === 'tool').map((row) => row.id);
+		const files = withFiles.length ? await this.attachments.forMessages(withFiles) : new Map();
+		return {
+			session_id: conversation.sessionId,
+			title: conversation.title,
+			created_at: conversation.createdAt,
+			updated_at: conversation.updatedAt,
+			messages: rows.map((row) => toApiMessage(row, files.get(row.id)))
+		};
+	}
+
+	rename(sessionId: string, title: string) {
+		const row = this.repo.rename(sessionId, title);
+		if (!row) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		return { session_id: row.sessionId, title: row.title, created_at: row.createdAt, updated_at: row.updatedAt };
+	}
+
+	async delete(sessionId: string): Promise<void> {
+		if (!this.repo.getConversation(sessionId)) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		await this.attachments.deleteForSession?.(sessionId);
+		this.repo.delete(sessionId);
+	}
+}

@@ -1,0 +1,12 @@
+const MAX_TITLE = 60;
+
+/** A conversation title from its first message: first non-empty line, cut at a word boundary. */
+export function titleFrom(message: string, fallback = 'New chat'): string {
+	const line = message.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).find(Boolean);
+	if (!line) return fallback;
+	const plain = line.replace(/^#+\s*/, '').replace(/[*_`]/g, '');
+	if ([...plain].length <= MAX_TITLE) return plain;
+	const cut = [...plain].slice(0, MAX_TITLE).join('');
+	const space = cut.lastIndexOf(' ');
+	return `${(space > MAX_TITLE / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}

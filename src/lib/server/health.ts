@@ -1,0 +1,13 @@
+import type { Health } from '$lib/api';
+import type { Services } from './services';
+
+export function health(services: Services): Health {
+	return {
+		status: 'ok',
+		version: services.version,
+		openrouter: { configured: services.openrouter.configured },
+		mcp: { connected: 0, unavailable: 0 },
+		storage: services.config.attachments.gcsBucket ? 'gcs' : 'local',
+		speech: { configured: Boolean(services.config.deepgram.apiKey) }
+	};
+}

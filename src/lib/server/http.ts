@@ -1,0 +1,41 @@
+import { json } from '@sveltejs/kit';
+import type { z } from 'zod';
+import { AppError, badRequest } from './errors';
+
+/** The one place that turns errors into HTTP answers (STYLE rule 2). */
+export function errorResponse(error: unknown): Response {
+	if (error instanceof AppError) {
+		return json({ error: { code: error.code, message: error.message } }, { status: error.status });
+	}
+	return json(
+		{ error: { code: 'internal_error', message: 'Something went wrong on the server; the details are in the server log.' } },
+		{ status: 500 }
+	);
+}
+
+export function formatZodError(error: z.ZodError): string {
+	return error.issues
+		.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+		.join('; ');
+}
+
+/** Parses a JSON body against a schema; a 400 naming the bad field otherwise. */
+export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+	let body: unknown;
+	try {
+		body = await request.json();
+	} catch {
+		throw badRequest('The request body is not valid JSON.', 'invalid_json');
+	}
+	return parseWith(schema, body);
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+	const parsed = schema.safeParse(value);
+	if (!parsed.success) throw badRequest(formatZodError(parsed.error), 'invalid_request');
+	return parsed.data;
+}
+
+export function parseQuery<T extends z.ZodType>(url: URL, schema: T): z.infer<T> {
+	return parseWith(schema, Object.fromEntries(url.searchParams));
+}

@@ -1,0 +1,128 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+const SECRET_KEY = /(api[-_]?key|token|secret|password|passwd|authorization|cookie|credential|private[-_]?key|refresh|bearer)/i;
+const SECRET_VALUE: [RegExp, string][] = [
+	[/sk-or-v1-[A-Za-z0-9]+/g, 'sk-or-v1-[redacted]'],
+	[/sk-[A-Za-z0-9_-]{16,}/g, 'sk-[redacted]'],
+	[/\b(Bearer|Token|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
+	[/\bya29\.[A-Za-z0-9._-]+/g, 'ya29.[redacted]'],
+	[/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '[redacted-jwt]'],
+	[/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[redacted-key]'],
+	[/([?&](?:key|token|access_token|code|X-Goog-Signature|signature)=)[^&\s"]+/gi, '$1[redacted]']
+];
+
+export function redactString(value: string): string {
+	let out = value;
+	for (const [pattern, replacement] of SECRET_VALUE) out = out.replace(pattern, replacement);
+	return out;
+}
+
+/** Copies a value with secrets masked: by key name (api keys, tokens, cookies…) and by shape. */
+export function redact(value: unknown, depth = 0): unknown {
+	if (typeof value === 'string') return redactString(value);
+	if (value === null || typeof value !== 'object' || depth > 8) return value;
+	if (value instanceof Error) {
+		return { name: value.name, message: redactString(value.message), stack: value.stack && redactString(value.stack) };
+	}
+	if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+	const out: Record<string, unknown> = {};
+	for (const [key, item] of Object.entries(value)) {
+		out[key] =
+			SECRET_KEY.test(key) && item !== null && item !== undefined && typeof item !== 'boolean' && typeof item !== 'number'
+				? '[redacted]'
+				: redact(item, depth + 1);
+	}
+	return out;
+}
+
+export interface Logger {
+	debug(msg: string, fields?: Record<string, unknown>): void;
+	info(msg: string, fields?: Record<string, unknown>): void;
+	warn(msg: string, fields?: Record<string, unknown>): void;
+	error(msg: string, fields?: Record<string, unknown>): void;
+	child(fields: Record<string, unknown>): Logger;
+	/** Appends one record to `conversations/YYYY-MM-DD/{sessionId}.jsonl`. */
+	conversation(sessionId: string, record: Record<string, unknown>): void;
+	close(): Promise<void>;
+}
+
+interface LoggerOptions {
+	dir: string;
+	level?: LogLevel;
+	now?: () => Date;
+	/** Also echo warnings and errors to stderr (on in the server, off in tests). */
+	echo?: boolean;
+}
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+const SAFE_SESSION = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** JSON-lines logger writing daily folders under LOG_DIR (DESIGN §8). */
+export function createLogger({ dir, level = 'info', now = () => new Date(), echo = false }: LoggerOptions): Logger {
+	let stream: WriteStream | undefined;
+	let streamDay = '';
+	const threshold = LEVELS[level];
+
+	function appStream(date: Date): WriteStream {
+		const today = day(date);
+		if (stream && streamDay === today) return stream;
+		stream?.end();
+		const folder = path.join(dir, 'app', today);
+		mkdirSync(folder, { recursive: true });
+		stream = createWriteStream(path.join(folder, 'app.log'), { flags: 'a' });
+		stream.on('error', () => {});
+		streamDay = today;
+		return stream;
+	}
+
+	function write(lvl: LogLevel, msg: string, base: Record<string, unknown>, fields?: Record<string, unknown>) {
+		if (LEVELS[lvl] < threshold) return;
+		const date = now();
+		const record = redact({ time: date.toISOString(), level: lvl, msg, ...base, ...fields });
+		const line = JSON.stringify(record) + '\n';
+		appStream(date).write(line);
+		if (echo && LEVELS[lvl] >= LEVELS.warn) process.stderr.write(line);
+	}
+
+	function make(base: Record<string, unknown>): Logger {
+		return {
+			debug: (msg, fields) => write('debug', msg, base, fields),
+			info: (msg, fields) => write('info', msg, base, fields),
+			warn: (msg, fields) => write('warn', msg, base, fields),
+			error: (msg, fields) => write('error', msg, base, fields),
+			child: (fields) => make({ ...base, ...fields }),
+			conversation(sessionId, record) {
+				if (!SAFE_SESSION.test(sessionId)) return;
+				const date = now();
+				const folder = path.join(dir, 'conversations', day(date));
+				const line = JSON.stringify(redact({ time: date.toISOString(), ...record })) + '\n';
+				mkdir(folder, { recursive: true })
+					.then(() => appendFile(path.join(folder, `${sessionId}.jsonl`), line))
+					.catch(() => {});
+			},
+			close: () =>
+				new Promise<void>((resolve) => {
+					if (!stream) return resolve();
+					stream.end(resolve);
+					stream = undefined;
+				})
+		};
+	}
+	return make({});
+}
+
+/** A logger that drops everything, for tests that do not look at logs. */
+export const silentLogger: Logger = {
+	debug() {},
+	info() {},
+	warn() {},
+	error() {},
+	child: () => silentLogger,
+	conversation() {},
+	close: async () => {}
+};

@@ -1,0 +1,159 @@
+import { isSseComment, readSse } from '$lib/sse';
+import { UpstreamError, upstreamHttpError } from './errors';
+import type { Transport } from './transport';
+import type { ChatCompletionRequest, StreamEvent, UpstreamToolCall } from './types';
+
+export const DEMO_MODEL_ID = 'switchboard/demo';
+
+export interface OpenRouterClientOptions {
+	apiKey: string | undefined;
+	transport: Transport;
+	/** Answers `switchboard/demo` offline through the same parsing path. */
+	demoTransport: Transport;
+	appUrl: string;
+	appName?: string;
+}
+
+export interface OpenRouterModel {
+	id: string;
+	name: string;
+	context_length: number | null;
+	pricing: Record<string, string>;
+	input_modalities: string[];
+	supported_parameters: string[];
+}
+
+interface Chunk {
+	error?: { code?: string | number; message?: string };
+	usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number; cost?: number };
+	choices?: {
+		delta?: {
+			content?: string | null;
+			reasoning?: string | null;
+			tool_calls?: {
+				index?: number;
+				id?: string;
+				function?: { name?: string; arguments?: string };
+			}[];
+		};
+		finish_reason?: string | null;
+	}[];
+}
+
+export class OpenRouterClient {
+	readonly #options: OpenRouterClientOptions;
+
+	constructor(options: OpenRouterClientOptions) {
+		this.#options = options;
+	}
+
+	get configured(): boolean {
+		return Boolean(this.#options.apiKey);
+	}
+
+	#headers(): Record<string, string> {
+		return {
+			'content-type': 'application/json',
+			accept: 'text/event-stream',
+			'http-referer': this.#options.appUrl,
+			'x-title': this.#options.appName ?? 'Switchboard',
+			...(this.#options.apiKey ? { authorization: `Bearer ${this.#options.apiKey}` } : {})
+		};
+	}
+
+	#transportFor(model: string): Transport {
+		if (model === DEMO_MODEL_ID) return this.#options.demoTransport;
+		if (!this.#options.apiKey) {
+			throw new UpstreamError(
+				'missing_api_key',
+				`No OpenRouter API key is configured, so ${model} cannot answer. Set OPENROUTER_API_KEY and restart, or pick the offline demo model ${DEMO_MODEL_ID}.`
+			);
+		}
+		return this.#options.transport;
+	}
+
+	/** Streams one completion; throws UpstreamError for HTTP errors and errors inside the stream. */
+	async *streamChat(request: ChatCompletionRequest, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+		const transport = this.#transportFor(request.model);
+		const response = await transport({
+			method: 'POST',
+			path: '/chat/completions',
+			headers: this.#headers(),
+			body: JSON.stringify({ ...request, stream: true, usage: { include: true } }),
+			signal
+		});
+		if (response.status !== 200) {
+			throw upstreamHttpError(response.status, await response.text(), response.header('retry-after'));
+		}
+
+		const toolCalls: UpstreamToolCall[] = [];
+		let finishReason: string | null = null;
+		let sawDone = false;
+		try {
+			for await (const item of readSse(response.body)) {
+				if (isSseComment(item)) continue;
+				if (item.data === '[DONE]') {
+					sawDone = true;
+					break;
+				}
+				let chunk: Chunk;
+				try {
+					chunk = JSON.parse(item.data) as Chunk;
+				} catch {
+					throw new UpstreamError('upstream_protocol', 'The model provider sent a malformed stream chunk.');
+				}
+				if (chunk.error) {
+					throw new UpstreamError(
+						'upstream_stream_error',
+						`The model failed mid-reply: ${chunk.error.message ?? 'unknown error'}${chunk.error.code ? ` (${chunk.error.code})` : ''}`
+					);
+				}
+				const choice = chunk.choices?.[0];
+				const delta = choice?.delta;
+				if (delta?.reasoning) yield { type: 'reasoning', text: delta.reasoning };
+				if (delta?.content) yield { type: 'text', text: delta.content };
+				for (const fragment of delta?.tool_calls ?? []) {
+					const index = fragment.index ?? toolCalls.length;
+					const call = (toolCalls[index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+					if (fragment.id) call.id = fragment.id;
+					if (fragment.function?.name) call.function.name += fragment.function.name;
+					if (fragment.function?.arguments) call.function.arguments += fragment.function.arguments;
+				}
+				if (choice?.finish_reason) finishReason = choice.finish_reason;
+				if (chunk.usage && typeof chunk.usage.total_tokens === 'number') {
+					const { prompt_tokens = 0, completion_tokens = 0, total_tokens, cost } = chunk.usage;
+					yield { type: 'usage', usage: { prompt_tokens, completion_tokens, total_tokens, ...(typeof cost === 'number' ? { cost } : {}) } };
+				}
+			}
+		} finally {
+			response.close();
+		}
+		if (!sawDone && !finishReason) {
+			throw new UpstreamError('upstream_incomplete', 'The connection to the model ended before the reply was complete.');
+		}
+		yield {
+			type: 'finish',
+			finishReason: finishReason ?? 'stop',
+			toolCalls: toolCalls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` }))
+		};
+	}
+
+	/** The OpenRouter model catalogue (no key needed), trimmed to what the picker shows. */
+	async listModels(signal?: AbortSignal): Promise<OpenRouterModel[]> {
+		const response = await this.#options.transport({ method: 'GET', path: '/models', headers: this.#headers(), signal });
+		const text = await response.text();
+		if (response.status !== 200) throw upstreamHttpError(response.status, text);
+		const body = JSON.parse(text) as { data?: Record<string, unknown>[] };
+		return (body.data ?? []).map((model) => {
+			const architecture = (model.architecture ?? {}) as { input_modalities?: string[] };
+			return {
+				id: String(model.id),
+				name: String(model.name ?? model.id),
+				context_length: typeof model.context_length === 'number' ? model.context_length : null,
+				pricing: (model.pricing ?? {}) as Record<string, string>,
+				input_modalities: architecture.input_modalities ?? ['text'],
+				supported_parameters: (model.supported_parameters ?? []) as string[]
+			};
+		});
+	}
+}

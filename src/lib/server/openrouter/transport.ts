@@ -1,0 +1,84 @@
+import { Pool, errors as undiciErrors } from 'undici';
+import { UpstreamError } from './errors';
+
+export interface TransportRequest {
+	method: 'GET' | 'POST';
+	/** Path below the base URL, e.g. `/chat/completions`. */
+	path: string;
+	headers: Record<string, string>;
+	body?: string;
+	signal?: AbortSignal;
+}
+
+export interface TransportResponse {
+	status: number;
+	header(name: string): string | undefined;
+	body: AsyncIterable<Uint8Array>;
+	text(): Promise<string>;
+	/** Stops reading and releases the connection. */
+	close(): void;
+}
+
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+
+/**
+ * One keep-alive connection pool to the OpenRouter origin. `timeoutMs` bounds the wait for the
+ * response headers and every silence between two body chunks, so a long reply that keeps
+ * streaming is never cut, but a stalled one is.
+ */
+export function createHttpTransport(baseUrl: string, timeoutMs: number): Transport & { close(): Promise<void> } {
+	const url = new URL(baseUrl);
+	const basePath = url.pathname.replace(/\/+$/, '');
+	const pool = new Pool(url.origin, {
+		connections: 256,
+		keepAliveTimeout: 60_000,
+		headersTimeout: timeoutMs,
+		bodyTimeout: timeoutMs
+	});
+
+	const transport = async (request: TransportRequest): Promise<TransportResponse> => {
+		try {
+			const response = await pool.request({
+				method: request.method,
+				path: basePath + request.path,
+				headers: request.headers,
+				body: request.body,
+				signal: request.signal
+			});
+			const body = response.body;
+			return {
+				status: response.statusCode,
+				header: (name) => {
+					const value = response.headers[name.toLowerCase()];
+					return Array.isArray(value) ? value[0] : value;
+				},
+				body: mapStreamErrors(body, baseUrl),
+				text: () => body.text(),
+				close: () => body.destroy()
+			};
+		} catch (error) {
+			throw toUpstreamError(error, baseUrl);
+		}
+	};
+	return Object.assign(transport, { close: () => pool.close() });
+}
+
+async function* mapStreamErrors(body: AsyncIterable<Uint8Array>, baseUrl: string) {
+	try {
+		yield* body;
+	} catch (error) {
+		throw toUpstreamError(error, baseUrl);
+	}
+}
+
+function toUpstreamError(error: unknown, baseUrl: string): unknown {
+	if (error instanceof undiciErrors.RequestAbortedError || (error as Error)?.name === 'AbortError') return error;
+	if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+		return new UpstreamError('upstream_timeout', 'The model stopped answering (OPENROUTER_TIMEOUT_MS elapsed without data).');
+	}
+	const code = (error as { code?: string })?.code;
+	if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EAI_AGAIN') {
+		return new UpstreamError('upstream_unreachable', `Could not reach the model provider at ${baseUrl} (${code}).`);
+	}
+	return error;
+}

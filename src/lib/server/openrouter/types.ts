@@ -1,0 +1,44 @@
+/** The OpenAI/OpenRouter chat-completions request pieces Switchboard sends. */
+export type ContentPart =
+	| { type: 'text'; text: string }
+	| { type: 'image_url'; image_url: { url: string } }
+	| { type: 'file'; file: { filename: string; file_data: string } };
+
+export interface UpstreamToolCall {
+	id: string;
+	type: 'function';
+	function: { name: string; arguments: string };
+}
+
+export type UpstreamMessage =
+	| { role: 'system'; content: string }
+	| { role: 'user'; content: string | ContentPart[] }
+	| { role: 'assistant'; content: string | null; tool_calls?: UpstreamToolCall[] }
+	| { role: 'tool'; tool_call_id: string; content: string };
+
+export interface UpstreamTool {
+	type: 'function';
+	function: { name: string; description: string; parameters: Record<string, unknown> };
+}
+
+export interface ChatCompletionRequest {
+	model: string;
+	messages: UpstreamMessage[];
+	tools?: UpstreamTool[];
+	provider?: Record<string, unknown>;
+	[parameter: string]: unknown;
+}
+
+export interface UpstreamUsage {
+	prompt_tokens: number;
+	completion_tokens: number;
+	total_tokens: number;
+	cost?: number;
+}
+
+/** What the client yields while reading one streamed completion. */
+export type StreamEvent =
+	| { type: 'text'; text: string }
+	| { type: 'reasoning'; text: string }
+	| { type: 'usage'; usage: UpstreamUsage }
+	| { type: 'finish'; finishReason: string; toolCalls: UpstreamToolCall[] };

@@ -1,0 +1,12 @@
+/** The model setup every chat request upstream carries (DESIGN §3). */
+export interface ModelSettings {
+	modelId: string;
+	providerOverrides: Record<string, unknown>;
+	parameterOverrides: Record<string, unknown>;
+	systemPrompt: string | null;
+	source: 'settings_file' | 'env' | 'default';
+}
+
+export interface ModelSettingsSource {
+	current(): Promise<ModelSettings>;
+}
