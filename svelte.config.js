@@ -8,7 +8,9 @@ const config = {
 		runes: true
 	},
 	kit: {
-		adapter: adapter({ out: 'build' })
+		// Overridable so two builds can run side by side (e2e suites of parallel work).
+		adapter: adapter({ out: process.env.SB_BUILD_DIR ?? 'build' }),
+		outDir: process.env.SB_KIT_DIR ?? '.svelte-kit'
 	}
 };
 

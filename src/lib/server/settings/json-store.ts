@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { AppError } from '../errors';
+
+/** A JSON file that exists but cannot be used; never overwritten, never replaced by defaults. */
+export class CorruptFileError extends AppError {
+	constructor(file: string, reason: string) {
+		super(500, 'corrupt_settings_file', `${file} is not valid (${reason}). Fix or remove the file; Switchboard will not overwrite it.`);
+		this.name = 'CorruptFileError';
+	}
+}
+
+export interface JsonStoreOptions<T> {
+	/** Absolute path of the file. */
+	file: string;
+	schema: z.ZodType<T>;
+	/** Value used while the file does not exist (not written until the first update). */
+	defaults: () => T;
+	/** File mode for the file (its folder gets the matching directory mode when created). */
+	mode?: number;
+}
+
+/**
+ * One JSON document on disk: atomic writes (temp file + rename), writers serialized in order,
+ * the last good copy kept in memory, corrupt files reported (DESIGN §4).
+ */
+export class JsonStore<T> {
+	readonly file: string;
+	readonly #options: JsonStoreOptions<T>;
+	#queue: Promise<unknown> = Promise.resolve();
+	#cache: { value: T; exists: boolean } | undefined;
+
+	constructor(options: JsonStoreOptions<T>) {
+		this.#options = options;
+		this.file = options.file;
+	}
+
+	/** Whether the file exists on disk (false means defaults are in use). */
+	async exists(): Promise<boolean> {
+		return (await this.#load()).exists;
+	}
+
+	async read(): Promise<T> {
+		return structuredClone((await this.#load()).value);
+	}
+
+	/** Runs `change` on the current value and writes the result; concurrent updates apply in call order. */
+	update(change: (current: T) => T | Promise<T>): Promise<T> {
+		const run = this.#queue.then(async () => {
+			const current = await this.#load();
+			const next = this.#validate(await change(structuredClone(current.value)), 'the new value');
+			await this.#write(next);
+			this.#cache = { value: next, exists: true };
+			return structuredClone(next);
+		});
+		this.#queue = run.catch(() => {});
+		return run;
+	}
+
+	write(value: T): Promise<T> {
+		return this.update(() => value);
+	}
+
+	/** Forgets the cached copy, so the next read sees edits made outside the app. */
+	invalidate(): void {
+		this.#cache = undefined;
+	}
+
+	async #load(): Promise<{ value: T; exists: boolean }> {
+		if (this.#cache) return this.#cache;
+		let text: string;
+		try {
+			text = await readFile(this.file, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { value: this.#options.defaults(), exists: false };
+			throw error;
+		}
+		let raw: unknown;
+		try {
+			raw = JSON.parse(text);
+		} catch (error) {
+			throw new CorruptFileError(this.file, `invalid JSON: ${(error as Error).message}`);
+		}
+		this.#cache = { value: this.#validate(raw, this.file), exists: true };
+		return this.#cache;
+	}
+
+	#validate(value: unknown, what: string): T {
+		const parsed = this.#options.schema.safeParse(value);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			const reason = `${issue.path.join('.') || 'root'}: ${issue.message}`;
+			if (what === this.file) throw new CorruptFileError(this.file, reason);
+			throw new AppError(400, 'invalid_settings', reason);
+		}
+		return parsed.data;
+	}
+
+	async #write(value: T): Promise<void> {
+		const mode = this.#options.mode ?? 0o644;
+		const dir = path.dirname(this.file);
+		await mkdir(dir, { recursive: true, mode: mode === 0o600 ? 0o700 : 0o755 });
+		const temp = path.join(dir, `.${path.basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`);
+		try {
+			await writeFile(temp, JSON.stringify(value, null, 2) + '\n', { mode });
+			await rename(temp, this.file);
+		} catch (error) {
+			await rm(temp, { force: true });
+			throw error;
+		}
+	}
+}
