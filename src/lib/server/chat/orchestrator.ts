@@ -10,7 +10,7 @@ import { ApprovalRegistry } from './approvals';
 import type { ChatAttachments } from './attachments';
 import { Channel } from './channel';
 import type { ChatRepository } from './repository';
-import { titleFrom } from './title';
+import { titleFrom } from '$lib/chat/title';
 import type { ToolProvider } from './tools';
 import type { MessageRow } from '../db/schema';
 
@@ -242,14 +242,21 @@ export class ChatOrchestrator {
 				if (!approved) {
 					outcome = { content: `The person denied running ${name}.`, isError: true };
 				} else {
-					const result = await tools.callTool(name, args, {
-						signal,
-						onProgress: (progress) => channel.push({ event: 'tool_progress', data: { id: call.id, ...progress } })
-					});
-					outcome = result;
-					if (result.files?.length) {
-						const lines = await attachments.saveToolFiles(sessionId, result.files);
-						if (lines.length) outcome = { ...result, content: `${result.content}\n${lines.join('\n')}` };
+					// A provider that breaks its "never throws" promise must still answer the call:
+					// otherwise the browser waits forever for the result and the model never hears back.
+					try {
+						const result = await tools.callTool(name, args, {
+							signal,
+							onProgress: (progress) => channel.push({ event: 'tool_progress', data: { id: call.id, ...progress } })
+						});
+						outcome = result;
+						if (result.files?.length) {
+							const lines = await attachments.saveToolFiles(sessionId, result.files);
+							if (lines.length) outcome = { ...result, content: `${result.content}\n${lines.join('\n')}` };
+						}
+					} catch (error) {
+						log.error('tool call crashed', { session_id: sessionId, tool: name, error });
+						outcome = { content: `The tool ${name} failed: ${error instanceof Error ? error.message : String(error)}`, isError: true };
 					}
 				}
 			}

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { badRequest } from '../errors';
 import { conversations, messages, type ConversationRow, type MessageRow, type NewMessageRow } from '../db/schema';
 
 export interface SessionListItem extends ConversationRow {
@@ -14,14 +15,15 @@ export interface ListSessionsOptions {
 
 const encodeCursor = (row: ConversationRow) => Buffer.from(JSON.stringify([row.updatedAt, row.sessionId])).toString('base64url');
 
-function decodeCursor(cursor: string): [string, string] | undefined {
+/** A cursor that is not one of ours is the caller's mistake (400), not a silent first page. */
+function decodeCursor(cursor: string): [string, string] {
 	try {
 		const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-		if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') return [value[0], value[1]];
+		if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return [value[0], value[1]];
 	} catch {
 		// fall through
 	}
-	return undefined;
+	throw badRequest('cursor: not a cursor from a previous page (use next_cursor as given)', 'invalid_cursor');
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -84,7 +86,8 @@ export class ChatRepository {
 				title: conversations.title,
 				createdAt: conversations.createdAt,
 				updatedAt: conversations.updatedAt,
-				messageCount: sql<number>`(select count(*) from ${messages} where ${messages.sessionId} = ${conversations.sessionId})`
+				// Spelled out: drizzle drops the table names inside a raw subquery, which makes the join ambiguous.
+				messageCount: sql<number>`(select count(*) from "messages" m where m."session_id" = "conversations"."session_id")`
 			})
 			.from(conversations)
 			.where(filters.length ? and(...filters) : undefined)
@@ -101,7 +104,7 @@ export class ChatRepository {
 		// The trigram index needs three characters; shorter queries scan, which is rare and cheap enough.
 		const textMatch =
 			[...q].length >= 3
-				? sql`${conversations.sessionId} in (select ${messages.sessionId} from ${messages} where ${messages.id} in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)}))`
+				? sql`"conversations"."session_id" in (select m."session_id" from "messages" m where m."id" in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)}))`
 				: inArray(
 						conversations.sessionId,
 						this.db.select({ id: messages.sessionId }).from(messages).where(sql`${messages.content} like ${pattern} escape '\\'`)

@@ -1,0 +1,105 @@
+import type { Message, MessageAttachment, Usage } from '$lib/api';
+
+export interface ToolCardView {
+	id: string;
+	name: string;
+	arguments: Record<string, unknown>;
+	status: 'running' | 'awaiting_approval' | 'done' | 'error';
+	result?: string;
+	durationMs?: number;
+	progress?: { progress: number; total?: number; message?: string };
+}
+
+export interface UserItem {
+	kind: 'user';
+	key: string;
+	content: string;
+	attachments: MessageAttachment[];
+	createdAt: string;
+}
+
+export interface AssistantItem {
+	kind: 'assistant';
+	key: string;
+	/** Text of every round of the turn, in order (tool rounds can say something too). */
+	content: string;
+	reasoning: string;
+	tools: ToolCardView[];
+	usage: Usage | null;
+	modelId: string | null;
+	error: { code: string; message: string } | null;
+	finishReason: string | null;
+	attachments: MessageAttachment[];
+	streaming: boolean;
+}
+
+export type ChatItem = UserItem | AssistantItem;
+
+export const emptyAssistant = (key: string, modelId: string | null = null): AssistantItem => ({
+	kind: 'assistant',
+	key,
+	content: '',
+	reasoning: '',
+	tools: [],
+	usage: null,
+	modelId,
+	error: null,
+	finishReason: null,
+	attachments: [],
+	streaming: true
+});
+
+export function addUsage(a: Usage | null, b: Usage | null): Usage | null {
+	if (!a) return b;
+	if (!b) return a;
+	const cost = a.cost !== undefined || b.cost !== undefined ? (a.cost ?? 0) + (b.cost ?? 0) : undefined;
+	return {
+		prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+		completion_tokens: a.completion_tokens + b.completion_tokens,
+		total_tokens: a.total_tokens + b.total_tokens,
+		...(cost !== undefined ? { cost } : {})
+	};
+}
+
+function parseArguments(text: string): Record<string, unknown> {
+	try {
+		const value = JSON.parse(text);
+		return value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+	} catch {
+		return {};
+	}
+}
+
+/** Folds stored rows into what the chat shows: each question, then one reply per turn. */
+export function itemsFromHistory(messages: Message[]): ChatItem[] {
+	const items: ChatItem[] = [];
+	let reply: AssistantItem | undefined;
+	for (const message of messages) {
+		if (message.role === 'user') {
+			reply = undefined;
+			items.push({ kind: 'user', key: `m${message.id}`, content: message.content, attachments: message.attachments, createdAt: message.created_at });
+		} else if (message.role === 'assistant') {
+			if (!reply) {
+				reply = { ...emptyAssistant(`m${message.id}`, message.model_id), streaming: false };
+				items.push(reply);
+			}
+			if (message.content) reply.content += (reply.content ? '\n\n' : '') + message.content;
+			if (message.reasoning) reply.reasoning += (reply.reasoning ? '\n\n' : '') + message.reasoning;
+			for (const call of message.tool_calls ?? []) {
+				reply.tools.push({ id: call.id, name: call.function.name, arguments: parseArguments(call.function.arguments), status: 'error', result: 'The tool did not finish (the reply was stopped).' });
+			}
+			reply.usage = addUsage(reply.usage, message.usage);
+			reply.modelId = message.model_id ?? reply.modelId;
+			reply.error = message.error ?? null;
+			reply.finishReason = message.finish_reason ?? null;
+		} else if (message.role === 'tool' && reply) {
+			const card = reply.tools.find((tool) => tool.id === message.tool_call_id);
+			if (card) {
+				card.status = message.finish_reason === 'error' ? 'error' : 'done';
+				card.result = message.content;
+			}
+			reply.attachments.push(...message.attachments);
+		}
+	}
+	return items;
+}

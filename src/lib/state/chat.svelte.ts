@@ -1,0 +1,244 @@
+import { getContext, setContext } from 'svelte';
+import { chatEvents, type ChatEvent, type MessageAttachment, type SessionDetail } from '$lib/api';
+import { errorFrom } from '$lib/api-client';
+import { emptyAssistant, itemsFromHistory, type AssistantItem, type ChatItem } from '$lib/chat/items';
+import { readSse, isSseComment } from '$lib/sse';
+import { titleFrom } from '$lib/chat/title';
+
+export interface SendOptions {
+	attachmentIds?: string[];
+	/** What the question looked like, for the optimistic bubble (attachments preview). */
+	attachments?: MessageAttachment[];
+}
+
+interface Hooks {
+	/** A new conversation got its id (the page moves to /c/{id}). */
+	onSessionStarted?: (sessionId: string, title: string) => void;
+	/** A turn ended (the sidebar refreshes its order and counts). */
+	onTurnFinished?: (sessionId: string) => void;
+}
+
+/** One open conversation: its history, the reply being streamed, the composer draft. */
+export class ChatState {
+	#sessionId = $state<string | null>(null);
+	#title = $state('');
+	#items = $state.raw<ChatItem[]>([]);
+	/** The reply being streamed; deep state so each delta only touches what changed. */
+	#pending = $state<AssistantItem | null>(null);
+	#streaming = $state(false);
+	#requestError = $state<string | null>(null);
+	#controller: AbortController | null = null;
+	#counter = 0;
+	draft = $state('');
+	hooks: Hooks = {};
+
+	get sessionId() {
+		return this.#sessionId;
+	}
+	get title() {
+		return this.#title;
+	}
+	get items() {
+		return this.#items;
+	}
+	get pending() {
+		return this.#pending;
+	}
+	get streaming() {
+		return this.#streaming;
+	}
+	/** A failure before any reply started (shown above the composer). */
+	get requestError() {
+		return this.#requestError;
+	}
+	get isEmpty() {
+		return this.#items.length === 0 && !this.#pending;
+	}
+	/** The last reply failed and can be asked again. */
+	get canRetry() {
+		const last = this.#items.at(-1);
+		return !this.#streaming && last?.kind === 'assistant' && last.error !== null && this.#sessionId !== null;
+	}
+
+	open(detail: SessionDetail): void {
+		// The page loads the conversation that is already open here (it moves to /c/{id} right after
+		// the first message, while the reply streams): what this page holds is as new or newer.
+		if (detail.session_id === this.#sessionId) return;
+		this.#stopQuietly();
+		this.#sessionId = detail.session_id;
+		this.#title = detail.title;
+		this.#items = itemsFromHistory(detail.messages);
+		this.#pending = null;
+		this.#requestError = null;
+	}
+
+	reset(): void {
+		this.#stopQuietly();
+		this.#sessionId = null;
+		this.#title = '';
+		this.#items = [];
+		this.#pending = null;
+		this.#requestError = null;
+		this.draft = '';
+	}
+
+	setTitle(title: string): void {
+		this.#title = title;
+	}
+
+	async send(text: string, options: SendOptions = {}): Promise<boolean> {
+		const message = text.trim() ? text : '';
+		if (this.#streaming || (!message && !options.attachmentIds?.length)) return false;
+		const key = `local${++this.#counter}`;
+		this.#items = [...this.#items, { kind: 'user', key, content: message, attachments: options.attachments ?? [], createdAt: new Date().toISOString() }];
+		const ok = await this.#stream({ session_id: this.#sessionId ?? undefined, message, attachment_ids: options.attachmentIds?.length ? options.attachmentIds : undefined });
+		if (!ok) {
+			// Nothing was saved: take the question back out and give the text back to the composer.
+			this.#items = this.#items.filter((item) => item.key !== key);
+			if (!this.draft) this.draft = text;
+		}
+		return ok;
+	}
+
+	/** Answers the last question again after a failed reply. */
+	async retry(): Promise<void> {
+		if (!this.canRetry) return;
+		this.#items = this.#items.slice(0, -1);
+		await this.#stream({ session_id: this.#sessionId!, message: '', regenerate: true });
+	}
+
+	stop(): void {
+		this.#controller?.abort();
+	}
+
+	async decide(toolCallId: string, decision: 'approve' | 'deny'): Promise<void> {
+		const card = this.#pending?.tools.find((tool) => tool.id === toolCallId);
+		const response = await fetch('/api/chat/approvals', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ session_id: this.#sessionId, tool_call_id: toolCallId, decision })
+		});
+		if (!response.ok) throw await errorFrom(response);
+		if (card) card.status = 'running';
+	}
+
+	#stopQuietly() {
+		this.#controller?.abort();
+		this.#controller = null;
+		this.#streaming = false;
+	}
+
+	/** Runs one POST /api/chat; false when the server refused it before starting. */
+	async #stream(body: Record<string, unknown>): Promise<boolean> {
+		const controller = new AbortController();
+		this.#controller = controller;
+		this.#streaming = true;
+		this.#requestError = null;
+		this.#pending = emptyAssistant(`pending${++this.#counter}`);
+		const reply = this.#pending;
+		let started = false;
+		try {
+			const response = await fetch('/api/chat', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+				signal: controller.signal
+			});
+			if (!response.ok || !response.body) {
+				this.#requestError = (await errorFrom(response)).message;
+				this.#pending = null;
+				return false;
+			}
+			started = true;
+			for await (const item of readSse(response.body)) {
+				if (isSseComment(item) || !item.event) continue;
+				const schema = chatEvents[item.event as keyof typeof chatEvents];
+				if (!schema) continue;
+				const parsed = schema.safeParse(JSON.parse(item.data));
+				if (parsed.success) this.#apply({ event: item.event, data: parsed.data } as ChatEvent, reply);
+			}
+			if (reply.streaming && !reply.error) {
+				reply.error = { code: 'incomplete', message: 'The connection to the server ended before the reply finished.' };
+			}
+		} catch (error) {
+			if (controller.signal.aborted) {
+				reply.finishReason = 'aborted';
+			} else if (!started) {
+				this.#requestError = 'Could not reach the Switchboard server. Check that it is running and try again.';
+				this.#pending = null;
+				return false;
+			} else {
+				reply.error = { code: 'network_error', message: `The connection broke while the reply was streaming (${(error as Error).message}).` };
+			}
+		} finally {
+			if (this.#controller === controller) this.#controller = null;
+			this.#streaming = false;
+			if (this.#pending === reply) {
+				reply.streaming = false;
+				for (const tool of reply.tools) if (tool.status === 'running' || tool.status === 'awaiting_approval') tool.status = 'error';
+				this.#items = [...this.#items, $state.snapshot(reply) as AssistantItem];
+				this.#pending = null;
+			}
+			if (started && this.#sessionId) this.hooks.onTurnFinished?.(this.#sessionId);
+		}
+		return true;
+	}
+
+	#apply(event: ChatEvent, reply: AssistantItem): void {
+		switch (event.event) {
+			case 'session': {
+				const isNew = this.#sessionId !== event.data.session_id;
+				this.#sessionId = event.data.session_id;
+				if (isNew) {
+					const first = this.#items.find((item) => item.kind === 'user');
+					this.#title = titleFrom(first?.content ?? '', 'Attachment');
+					this.hooks.onSessionStarted?.(event.data.session_id, this.#title);
+				}
+				break;
+			}
+			case 'delta':
+				reply.content += event.data.text;
+				break;
+			case 'reasoning':
+				reply.reasoning += event.data.text;
+				break;
+			case 'tool_call':
+				if (reply.content && !reply.content.endsWith('\n\n')) reply.content += '\n\n';
+				reply.tools.push({ id: event.data.id, name: event.data.name, arguments: event.data.arguments, status: 'running' });
+				break;
+			case 'tool_approval': {
+				const card = reply.tools.find((tool) => tool.id === event.data.id);
+				if (card) card.status = 'awaiting_approval';
+				break;
+			}
+			case 'tool_progress': {
+				const card = reply.tools.find((tool) => tool.id === event.data.id);
+				if (card) card.progress = { progress: event.data.progress, total: event.data.total, message: event.data.message };
+				break;
+			}
+			case 'tool_result': {
+				const card = reply.tools.find((tool) => tool.id === event.data.id);
+				if (card) {
+					card.status = event.data.is_error ? 'error' : 'done';
+					card.result = event.data.content;
+					card.durationMs = event.data.duration_ms;
+				}
+				break;
+			}
+			case 'usage':
+				reply.usage = event.data;
+				break;
+			case 'error':
+				reply.error = event.data;
+				break;
+			case 'done':
+				reply.finishReason = event.data.finish_reason;
+				reply.streaming = false;
+				break;
+		}
+	}
+}
+
+const KEY = Symbol('chat');
+export const setChat = (chat: ChatState) => setContext(KEY, chat);
+export const getChat = () => getContext<ChatState>(KEY);
