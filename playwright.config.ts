@@ -18,7 +18,15 @@ export const appEnv = {
 	LOG_DIR: path.join(stateDir, 'logs'),
 	OPENROUTER_API_KEY: 'sk-or-v1-e2e-test-key',
 	OPENROUTER_BASE_URL: `http://127.0.0.1:${e2ePorts.openrouter}/api/v1`,
-	OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o'
+	OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o',
+	// the Deepgram stand-in's key (tests/support/deepgram-standin.ts)
+	DEEPGRAM_API_KEY: 'dg-standin-api-key',
+	DEEPGRAM_API_URL: `http://127.0.0.1:${e2ePorts.deepgram}`,
+	// the Google stand-in's OAuth client (tests/support/serve-standins.ts)
+	GOOGLE_CLIENT_ID: 'e2e-google-client.apps.googleusercontent.com',
+	GOOGLE_CLIENT_SECRET: 'e2e-google-secret',
+	GOOGLE_OAUTH_BASE_URL: `http://127.0.0.1:${e2ePorts.google}`,
+	GOOGLE_API_ROOT_URL: `http://127.0.0.1:${e2ePorts.google}`
 };
 
 export default defineConfig({

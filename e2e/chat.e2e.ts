@@ -9,7 +9,9 @@ async function send(page: Page, text: string) {
 }
 
 test.describe('chat', () => {
-	test('a reply streams in, is saved, and the conversation is in the sidebar after a reload', async ({ page }) => {
+	test('a reply streams in, is saved, and the conversation is in the sidebar after a reload', async ({
+		page
+	}) => {
 		await page.goto('/');
 		const unique = `streaming check ${Date.now()}`;
 		const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
@@ -27,7 +29,9 @@ test.describe('chat', () => {
 		await expect(lastReply(page)).toContainText(/\d+ in · \d+ out/);
 
 		await page.reload();
-		await expect(page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: unique })).toBeVisible();
+		await expect(
+			page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: unique })
+		).toBeVisible();
 		await expect(lastReply(page)).toContainText(`Echo: ${unique}`);
 		await expect(page.getByRole('heading', { level: 1 })).toContainText(unique);
 	});
@@ -86,7 +90,9 @@ test.describe('chat', () => {
 		await expect(page.getByLabel('Your message')).toHaveCount(1);
 	});
 
-	test('an error in the middle of the stream keeps the partial reply and explains', async ({ page }) => {
+	test('an error in the middle of the stream keeps the partial reply and explains', async ({
+		page
+	}) => {
 		await page.goto('/');
 		await send(page, '[[midstream-error]] go');
 		await expect(lastReply(page)).toContainText('This reply starts fine but');
@@ -96,7 +102,9 @@ test.describe('chat', () => {
 		await expect(lastReply(page).getByRole('alert')).toContainText('Provider disconnected');
 	});
 
-	test('markdown renders with highlighted code and a copy button, and injected HTML never runs', async ({ page }) => {
+	test('markdown renders with highlighted code and a copy button, and injected HTML never runs', async ({
+		page
+	}) => {
 		let dialogs = 0;
 		page.on('dialog', (dialog) => {
 			dialogs++;
@@ -109,7 +117,10 @@ test.describe('chat', () => {
 		await expect(lastReply(page).getByRole('button', { name: 'Copy code' })).toBeVisible();
 
 		await page.getByRole('link', { name: 'New chat' }).click();
-		await send(page, 'x <img src=x onerror="alert(1)"> <script>alert(2)</script> [link](javascript:alert(3))');
+		await send(
+			page,
+			'x <img src=x onerror="alert(1)"> <script>alert(2)</script> [link](javascript:alert(3))'
+		);
 		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
 		await expect(lastReply(page).locator('img[onerror]')).toHaveCount(0);
 		await expect(lastReply(page).locator('script')).toHaveCount(0);
@@ -133,10 +144,14 @@ test.describe('chat', () => {
 		await list.getByRole('button', { name: 'Delete Renamed chat' }).first().click();
 		await list.getByRole('button', { name: 'Delete', exact: true }).click();
 		await expect(page).toHaveURL(/\/$/);
-		await expect(page.getByRole('status').filter({ hasText: 'Conversation deleted' })).toBeVisible();
+		await expect(
+			page.getByRole('status').filter({ hasText: 'Conversation deleted' })
+		).toBeVisible();
 	});
 
-	test('Ctrl+Shift+O starts a new chat; Shift+Enter adds a line instead of sending', async ({ page }) => {
+	test('Ctrl+Shift+O starts a new chat; Shift+Enter adds a line instead of sending', async ({
+		page
+	}) => {
 		await page.goto('/');
 		await composer(page).fill('first line');
 		await composer(page).press('Shift+Enter');
@@ -160,7 +175,9 @@ test.describe('chat', () => {
 		await page.getByRole('button', { name: 'Open the conversation list' }).click();
 		await expect(list).toBeInViewport();
 		// The scrim beside the drawer closes it, and so does Escape.
-		await page.getByRole('button', { name: 'Close the conversation list' }).click({ position: { x: 370, y: 400 } });
+		await page
+			.getByRole('button', { name: 'Close the conversation list' })
+			.click({ position: { x: 370, y: 400 } });
 		await expect(list).not.toBeInViewport();
 		await page.getByRole('button', { name: 'Open the conversation list' }).click();
 		await expect(list).toBeInViewport();

@@ -13,7 +13,13 @@ let dir: string;
 
 test.beforeAll(async () => {
 	dir = mkdtempSync(path.join(tmpdir(), 'switchboard-first-run-'));
-	const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: String(port), ORIGIN: baseURL, DATA_DIR: path.join(dir, 'data'), LOG_DIR: path.join(dir, 'logs') };
+	const env: NodeJS.ProcessEnv = {
+		PATH: process.env.PATH,
+		PORT: String(port),
+		ORIGIN: baseURL,
+		DATA_DIR: path.join(dir, 'data'),
+		LOG_DIR: path.join(dir, 'logs')
+	};
 	app = spawn('node', [process.env.SB_BUILD_DIR ?? 'build'], { env, stdio: 'ignore' });
 	for (let i = 0; i < 100; i++) {
 		try {
@@ -31,7 +37,9 @@ test.afterAll(() => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-test('with no key: a setup banner, a clear error for OpenRouter models, and a working demo model', async ({ page }) => {
+test('with no key: a setup banner, a clear error for OpenRouter models, and a working demo model', async ({
+	page
+}) => {
 	const health = await (await fetch(`${baseURL}/api/health`)).json();
 	expect(health.openrouter.configured).toBe(false);
 

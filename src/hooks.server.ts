@@ -54,9 +54,16 @@ const logRequests: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(provideServices, authGuard(() => services.config.server.appPassword), logRequests);
+export const handle = sequence(
+	provideServices,
+	authGuard(() => services.config.server.appPassword),
+	logRequests
+);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status !== 404) services?.log.error('unhandled error', { path: event.url.pathname, error });
-	return { message: status === 404 ? 'Not found' : 'Something went wrong on the server.', code: status === 404 ? 'not_found' : 'internal_error' };
+	return {
+		message: status === 404 ? 'Not found' : 'Something went wrong on the server.',
+		code: status === 404 ? 'not_found' : 'internal_error'
+	};
 };

@@ -21,22 +21,38 @@ export async function errorFrom(response: Response): Promise<ApiRequestError> {
 		body = undefined;
 	}
 	const parsed = apiErrorBody.safeParse(body);
-	if (parsed.success) return new ApiRequestError(response.status, parsed.data.error.code, parsed.data.error.message);
-	return new ApiRequestError(response.status, 'http_error', `The server answered ${response.status} ${response.statusText}.`.trim());
+	if (parsed.success)
+		return new ApiRequestError(response.status, parsed.data.error.code, parsed.data.error.message);
+	return new ApiRequestError(
+		response.status,
+		'http_error',
+		`The server answered ${response.status} ${response.statusText}.`.trim()
+	);
 }
 
 /** fetch + JSON with the API's error shape; throws ApiRequestError. */
-export async function api<T>(path: string, init: RequestInit & { json?: unknown } = {}, fetcher: typeof fetch = fetch): Promise<T> {
+export async function api<T>(
+	path: string,
+	init: RequestInit & { json?: unknown } = {},
+	fetcher: typeof fetch = fetch
+): Promise<T> {
 	const { json, ...rest } = init;
 	let response: Response;
 	try {
 		response = await fetcher(path, {
 			...rest,
-			headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...rest.headers },
+			headers: {
+				...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+				...rest.headers
+			},
 			body: json !== undefined ? JSON.stringify(json) : rest.body
 		});
 	} catch {
-		throw new ApiRequestError(0, 'network_error', 'Could not reach the Switchboard server. Is it running?');
+		throw new ApiRequestError(
+			0,
+			'network_error',
+			'Could not reach the Switchboard server. Is it running?'
+		);
 	}
 	if (!response.ok) throw await errorFrom(response);
 	if (response.status === 204) return undefined as T;

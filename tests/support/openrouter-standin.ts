@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +18,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
  *   [[markdown]]          a reply with a heading, a list and a fenced code block
  *   [[tool:NAME {json}]]  a tool call (arguments streamed in fragments); after the tool result, a reply quoting it
  *   [[tools:NAME {json}|NAME {json}]] several tool calls in parallel
+ *   [[tool-loop:NAME {json}]] calls the tool in every round, even after tool results (bounded rounds)
+ *   [[stall]]             a few tokens, then silence with the connection open (idle timeout mid-stream)
+ *   [[no-done]]           a complete reply whose stream ends without `data: [DONE]`
+ *   [[late-end]]          the response ends 30 ms after `data: [DONE]` (a separate packet)
+ *   [[pace:MS]]           this answer's tokens MS apart, whatever tokenDelayMs the stand-in has
  * Anything else is echoed back: "Echo: <message>".
+ *
+ * Every request is recorded; `aborted` turns true when the caller closes the connection before
+ * the answer ended, and `events` emits 'request' and 'aborted' with the recorded request.
  */
 
 export interface RecordedRequest {
@@ -25,21 +34,56 @@ export interface RecordedRequest {
 	path: string;
 	headers: Record<string, string | string[] | undefined>;
 	body: any;
+	/** The caller closed the connection before the stand-in finished answering. */
+	aborted: boolean;
+	/** The caller's port: equal for requests that shared a keep-alive connection. */
+	remotePort: number | undefined;
 }
 
 export interface OpenRouterStandin {
 	url: string;
 	port: number;
 	requests: RecordedRequest[];
+	events: EventEmitter<{ request: [RecordedRequest]; aborted: [RecordedRequest] }>;
 	close(): Promise<void>;
 }
 
 export const STANDIN_MODELS = [
-	{ id: 'openai/gpt-4', name: 'OpenAI: GPT-4', context_length: 8191, pricing: { prompt: '0.00003', completion: '0.00006' }, input_modalities: ['text'] },
-	{ id: 'openai/gpt-4o', name: 'OpenAI: GPT-4o', context_length: 128000, pricing: { prompt: '0.0000025', completion: '0.00001' }, input_modalities: ['text', 'image', 'file'] },
-	{ id: 'anthropic/claude-sonnet-4', name: 'Anthropic: Claude Sonnet 4', context_length: 200000, pricing: { prompt: '0.000003', completion: '0.000015' }, input_modalities: ['text', 'image', 'file'] },
-	{ id: 'meta-llama/llama-3.3-70b-instruct', name: 'Meta: Llama 3.3 70B Instruct', context_length: 131072, pricing: { prompt: '0.00000013', completion: '0.0000004' }, input_modalities: ['text'] },
-	{ id: 'deepseek/deepseek-r1', name: 'DeepSeek: R1', context_length: 163840, pricing: { prompt: '0.0000004', completion: '0.000002' }, input_modalities: ['text'] }
+	{
+		id: 'openai/gpt-4',
+		name: 'OpenAI: GPT-4',
+		context_length: 8191,
+		pricing: { prompt: '0.00003', completion: '0.00006' },
+		input_modalities: ['text']
+	},
+	{
+		id: 'openai/gpt-4o',
+		name: 'OpenAI: GPT-4o',
+		context_length: 128000,
+		pricing: { prompt: '0.0000025', completion: '0.00001' },
+		input_modalities: ['text', 'image', 'file']
+	},
+	{
+		id: 'anthropic/claude-sonnet-4',
+		name: 'Anthropic: Claude Sonnet 4',
+		context_length: 200000,
+		pricing: { prompt: '0.000003', completion: '0.000015' },
+		input_modalities: ['text', 'image', 'file']
+	},
+	{
+		id: 'meta-llama/llama-3.3-70b-instruct',
+		name: 'Meta: Llama 3.3 70B Instruct',
+		context_length: 131072,
+		pricing: { prompt: '0.00000013', completion: '0.0000004' },
+		input_modalities: ['text']
+	},
+	{
+		id: 'deepseek/deepseek-r1',
+		name: 'DeepSeek: R1',
+		context_length: 163840,
+		pricing: { prompt: '0.0000004', completion: '0.000002' },
+		input_modalities: ['text']
+	}
 ];
 
 function modelsBody() {
@@ -51,11 +95,28 @@ function modelsBody() {
 			created: 1700000000,
 			description: `${m.name} (stand-in)`,
 			context_length: m.context_length,
-			architecture: { modality: 'text->text', input_modalities: m.input_modalities, output_modalities: ['text'], tokenizer: 'Other', instruct_type: null },
+			architecture: {
+				modality: 'text->text',
+				input_modalities: m.input_modalities,
+				output_modalities: ['text'],
+				tokenizer: 'Other',
+				instruct_type: null
+			},
 			pricing: { ...m.pricing, request: '0', image: '0' },
-			top_provider: { context_length: m.context_length, max_completion_tokens: 4096, is_moderated: false },
+			top_provider: {
+				context_length: m.context_length,
+				max_completion_tokens: 4096,
+				is_moderated: false
+			},
 			per_request_limits: null,
-			supported_parameters: ['temperature', 'top_p', 'max_tokens', 'tools', 'tool_choice', 'reasoning'],
+			supported_parameters: [
+				'temperature',
+				'top_p',
+				'max_tokens',
+				'tools',
+				'tool_choice',
+				'reasoning'
+			],
 			default_parameters: null
 		}))
 	};
@@ -76,7 +137,8 @@ const STATUS_MESSAGES: Record<number, string> = {
 function textOf(message: any): string {
 	if (!message) return '';
 	if (typeof message.content === 'string') return message.content;
-	if (Array.isArray(message.content)) return message.content.map((p: any) => (p.type === 'text' ? p.text : '')).join(' ');
+	if (Array.isArray(message.content))
+		return message.content.map((p: any) => (p.type === 'text' ? p.text : '')).join(' ');
 	return '';
 }
 
@@ -86,8 +148,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
 	return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startOpenRouterStandin({ port = 0, tokenDelayMs = 5 } = {}): Promise<OpenRouterStandin> {
+export async function startOpenRouterStandin({
+	port = 0,
+	tokenDelayMs = 5
+} = {}): Promise<OpenRouterStandin> {
 	const requests: RecordedRequest[] = [];
+	const events = new EventEmitter<{ request: [RecordedRequest]; aborted: [RecordedRequest] }>();
 	const sockets = new Set<import('node:net').Socket>();
 
 	const server: Server = createServer(async (req, res) => {
@@ -106,7 +172,21 @@ export async function startOpenRouterStandin({ port = 0, tokenDelayMs = 5 } = {}
 			res.end(JSON.stringify(req.method === 'DELETE' ? [] : requests));
 			return;
 		}
-		requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+		const recorded: RecordedRequest = {
+			method: req.method ?? 'GET',
+			path,
+			headers: req.headers,
+			body,
+			aborted: false,
+			remotePort: req.socket.remotePort
+		};
+		requests.push(recorded);
+		res.on('close', () => {
+			if (res.writableFinished) return;
+			recorded.aborted = true;
+			events.emit('aborted', recorded);
+		});
+		events.emit('request', recorded);
 		if (req.method === 'GET' && path === '/models') {
 			res.writeHead(200, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(modelsBody()));
@@ -132,6 +212,7 @@ export async function startOpenRouterStandin({ port = 0, tokenDelayMs = 5 } = {}
 		url: `http://127.0.0.1:${actual}/api/v1`,
 		port: actual,
 		requests,
+		events,
 		close: () =>
 			new Promise<void>((resolve) => {
 				for (const socket of sockets) socket.destroy();
@@ -156,12 +237,19 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 	const prompt = textOf(lastUser);
 	const model = body?.model ?? 'openai/gpt-4';
 	const id = `gen-${Date.now()}-${++generation}`;
+	const pace = prompt.match(/\[\[pace:(\d+)\]\]/);
+	if (pace) tokenDelayMs = Number(pace[1]);
 
 	const status = prompt.match(/\[\[status:(\d{3})\]\]/);
-	if (status) return sendError(res, Number(status[1]), STATUS_MESSAGES[Number(status[1])] ?? 'Error');
+	if (status)
+		return sendError(res, Number(status[1]), STATUS_MESSAGES[Number(status[1])] ?? 'Error');
 	if (prompt.includes('[[hang]]')) return; // never answers; the client's timeout or abort must end it
 
-	res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-generation-id': id });
+	res.writeHead(200, {
+		'content-type': 'text/event-stream',
+		'cache-control': 'no-cache',
+		'x-generation-id': id
+	});
 	let closed = false;
 	res.on('close', () => (closed = true));
 	const send = async (chunk: object | string, delay = tokenDelayMs) => {
@@ -175,7 +263,15 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 		model,
 		object: 'chat.completion.chunk',
 		created: Math.floor(Date.now() / 1000),
-		choices: [{ index: 0, delta: { role: 'assistant', ...delta }, finish_reason: finish, native_finish_reason: finish, logprobs: null }],
+		choices: [
+			{
+				index: 0,
+				delta: { role: 'assistant', ...delta },
+				finish_reason: finish,
+				native_finish_reason: finish,
+				logprobs: null
+			}
+		],
 		...extra
 	});
 	const words = (text: string) => text.match(/\S+\s*|\s+/g) ?? [];
@@ -203,21 +299,40 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 			})
 		);
 		await send('data: [DONE]\n\n');
+		if (prompt.includes('[[late-end]]')) await sleep(30);
 		res.end();
 	};
 
 	await send(': OPENROUTER PROCESSING\n\n', 0);
 
-	const toolDirective = prompt.match(/\[\[tools?:([^\]]+)\]\]/);
-	if (toolDirective && last?.role === 'user') {
+	const toolDirective =
+		prompt.match(/\[\[tools?:([^\]]+)\]\]/) ?? prompt.match(/\[\[tool-loop:([^\]]+)\]\]/);
+	if (toolDirective && (last?.role === 'user' || prompt.includes('[[tool-loop:'))) {
 		const calls = toolDirective[1].split('|').map((spec) => {
 			const space = spec.indexOf(' ');
-			return { name: space < 0 ? spec.trim() : spec.slice(0, space).trim(), args: space < 0 ? '{}' : spec.slice(space + 1).trim() };
+			return {
+				name: space < 0 ? spec.trim() : spec.slice(0, space).trim(),
+				args: space < 0 ? '{}' : spec.slice(space + 1).trim()
+			};
 		});
 		for (const [index, call] of calls.entries()) {
-			await send(frame({ content: null, tool_calls: [{ index, id: `call_${generation}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }));
+			await send(
+				frame({
+					content: null,
+					tool_calls: [
+						{
+							index,
+							id: `call_${generation}_${index}`,
+							type: 'function',
+							function: { name: call.name, arguments: '' }
+						}
+					]
+				})
+			);
 			for (let i = 0; i < call.args.length; i += 7) {
-				await send(frame({ tool_calls: [{ index, function: { arguments: call.args.slice(i, i + 7) } }] }));
+				await send(
+					frame({ tool_calls: [{ index, function: { arguments: call.args.slice(i, i + 7) } }] })
+				);
 			}
 		}
 		completionTokens += calls.length * 10;
@@ -225,24 +340,50 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 	}
 	if (last?.role === 'tool') {
 		const results = [];
-		for (let i = messages.length - 1; i >= 0 && messages[i].role === 'tool'; i--) results.unshift(messages[i].content);
+		for (let i = messages.length - 1; i >= 0 && messages[i].role === 'tool'; i--)
+			results.unshift(messages[i].content);
 		await streamText(`The tool answered: ${results.join(' | ')}`);
 		return finish('stop');
 	}
 	if (prompt.includes('[[reasoning]]')) {
 		for (const word of words('Let me think about this step by step.')) {
-			await send(frame({ content: '', reasoning: word, reasoning_details: [{ type: 'reasoning.text', text: word, format: 'unknown', index: 0 }] }));
+			await send(
+				frame({
+					content: '',
+					reasoning: word,
+					reasoning_details: [{ type: 'reasoning.text', text: word, format: 'unknown', index: 0 }]
+				})
+			);
 		}
 	}
 	if (prompt.includes('[[midstream-error]]')) {
 		await streamText('This reply starts fine but ');
-		await send({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, provider: 'OpenAI', error: { code: 'server_error', message: 'Provider disconnected' }, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }] });
+		await send({
+			id,
+			object: 'chat.completion.chunk',
+			created: Math.floor(Date.now() / 1000),
+			model,
+			provider: 'OpenAI',
+			error: { code: 'server_error', message: 'Provider disconnected' },
+			choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }]
+		});
 		res.end();
 		return;
 	}
 	if (prompt.includes('[[truncate]]')) {
 		await streamText('This reply is cut ');
-		res.destroy();
+		// End the TCP connection once the text is flushed, without the chunked terminator.
+		res.socket?.end();
+		return;
+	}
+	if (prompt.includes('[[stall]]')) {
+		await streamText('This reply stalls ');
+		return; // the connection stays open and silent
+	}
+	if (prompt.includes('[[no-done]]')) {
+		await streamText('A complete reply without the terminator.');
+		await send(frame({ content: '' }, 'stop'));
+		res.end();
 		return;
 	}
 	if (prompt.includes('[[slow]]')) {
@@ -250,7 +391,9 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 		return finish('stop');
 	}
 	if (prompt.includes('[[markdown]]')) {
-		await streamText('## Plan\n\n- first **bold** item\n- second item\n\n```python\nprint("hello")\n```\n\nDone.');
+		await streamText(
+			'## Plan\n\n- first **bold** item\n- second item\n\n```python\nprint("hello")\n```\n\nDone.'
+		);
 		return finish('stop');
 	}
 	await streamText(`Echo: ${prompt}`);

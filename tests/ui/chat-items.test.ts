@@ -28,12 +28,22 @@ describe('chat history as shown', () => {
 		const items = itemsFromHistory([
 			message('user', { content: 'what is 2+3*4?' }),
 			message('assistant', {
-				tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'calculator__evaluate', arguments: '{"expression":"2+3*4"}' } }],
+				tool_calls: [
+					{
+						id: 'call_1',
+						type: 'function',
+						function: { name: 'calculator__evaluate', arguments: '{"expression":"2+3*4"}' }
+					}
+				],
 				usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, cost: 0.001 },
 				finish_reason: 'tool_calls'
 			}),
 			message('tool', { content: '14', tool_call_id: 'call_1', finish_reason: 'stop' }),
-			message('assistant', { content: 'It is 14.', usage: { prompt_tokens: 20, completion_tokens: 4, total_tokens: 24, cost: 0.002 }, finish_reason: 'stop' })
+			message('assistant', {
+				content: 'It is 14.',
+				usage: { prompt_tokens: 20, completion_tokens: 4, total_tokens: 24, cost: 0.002 },
+				finish_reason: 'stop'
+			})
 		]);
 		expect(items).toHaveLength(2);
 		const reply = items[1];
@@ -41,15 +51,29 @@ describe('chat history as shown', () => {
 		if (reply.kind !== 'assistant') return;
 		expect(reply.content).toBe('It is 14.');
 		expect(reply.tools).toEqual([
-			expect.objectContaining({ name: 'calculator__evaluate', arguments: { expression: '2+3*4' }, status: 'done', result: '14' })
+			expect.objectContaining({
+				name: 'calculator__evaluate',
+				arguments: { expression: '2+3*4' },
+				status: 'done',
+				result: '14'
+			})
 		]);
-		expect(reply.usage).toEqual({ prompt_tokens: 30, completion_tokens: 9, total_tokens: 39, cost: 0.003 });
+		expect(reply.usage).toEqual({
+			prompt_tokens: 30,
+			completion_tokens: 9,
+			total_tokens: 39,
+			cost: 0.003
+		});
 	});
 
 	it('keeps a failed reply with its error and a stopped one with its finish reason', () => {
 		const items = itemsFromHistory([
 			message('user', { content: 'a' }),
-			message('assistant', { content: 'partial', finish_reason: 'error', error: { code: 'upstream_stream_error', message: 'boom' } }),
+			message('assistant', {
+				content: 'partial',
+				finish_reason: 'error',
+				error: { code: 'upstream_stream_error', message: 'boom' }
+			}),
 			message('user', { content: 'b' }),
 			message('assistant', { content: 'half', finish_reason: 'aborted' })
 		]);
@@ -61,19 +85,46 @@ describe('chat history as shown', () => {
 	it('marks a tool call that never got a result as not finished', () => {
 		const items = itemsFromHistory([
 			message('user', { content: 'go' }),
-			message('assistant', { tool_calls: [{ id: 'c', type: 'function', function: { name: 'x__y', arguments: 'not json' } }], finish_reason: 'tool_calls' })
+			message('assistant', {
+				tool_calls: [
+					{ id: 'c', type: 'function', function: { name: 'x__y', arguments: 'not json' } }
+				],
+				finish_reason: 'tool_calls'
+			})
 		]);
 		const reply = items[1];
-		expect(reply.kind === 'assistant' && reply.tools[0]).toMatchObject({ status: 'error', arguments: {} });
+		expect(reply.kind === 'assistant' && reply.tools[0]).toMatchObject({
+			status: 'error',
+			arguments: {}
+		});
 	});
 });
 
 describe('sidebar date groups', () => {
 	it('groups by today, yesterday, last week and month', () => {
 		const now = new Date('2026-11-25T15:00:00');
-		const at = (iso: string) => ({ session_id: iso, title: iso, created_at: iso, updated_at: new Date(iso).toISOString(), message_count: 1 });
-		const groups = groupByDate([at('2026-11-25T09:00:00'), at('2026-11-24T23:00:00'), at('2026-11-20T12:00:00'), at('2026-09-02T12:00:00')], now);
-		expect(groups.map((g) => g.label)).toEqual(['Today', 'Yesterday', 'Previous 7 days', 'September 2026']);
+		const at = (iso: string) => ({
+			session_id: iso,
+			title: iso,
+			created_at: iso,
+			updated_at: new Date(iso).toISOString(),
+			message_count: 1
+		});
+		const groups = groupByDate(
+			[
+				at('2026-11-25T09:00:00'),
+				at('2026-11-24T23:00:00'),
+				at('2026-11-20T12:00:00'),
+				at('2026-09-02T12:00:00')
+			],
+			now
+		);
+		expect(groups.map((g) => g.label)).toEqual([
+			'Today',
+			'Yesterday',
+			'Previous 7 days',
+			'September 2026'
+		]);
 	});
 });
 

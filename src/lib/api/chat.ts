@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageAttachment } from './attachments';
 
 /** Largest message a person can send, in characters (about 1 MB of text). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -43,7 +44,9 @@ export const chatEvents = {
 		name: z.string(),
 		content: z.string(),
 		is_error: z.boolean(),
-		duration_ms: z.number().optional()
+		duration_ms: z.number().optional(),
+		/** Files the tool returned (images, resources), stored as attachments. */
+		attachments: z.array(messageAttachment).optional()
 	}),
 	usage,
 	error: z.object({ code: z.string(), message: z.string() }),

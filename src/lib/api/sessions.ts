@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageAttachment } from './attachments';
 import { usage } from './chat';
 
 export const toolCall = z.object({
@@ -7,16 +8,6 @@ export const toolCall = z.object({
 	function: z.object({ name: z.string(), arguments: z.string() })
 });
 export type ToolCall = z.infer<typeof toolCall>;
-
-export const messageAttachment = z.object({
-	attachment_id: z.string(),
-	file_name: z.string().optional(),
-	mime_type: z.string(),
-	size_bytes: z.number(),
-	signed_url: z.string(),
-	signed_url_expires_at: z.string()
-});
-export type MessageAttachment = z.infer<typeof messageAttachment>;
 
 export const messageRole = z.enum(['system', 'user', 'assistant', 'tool']);
 export type MessageRole = z.infer<typeof messageRole>;
@@ -70,5 +61,9 @@ export const sessionDetail = z.object({
 export type SessionDetail = z.infer<typeof sessionDetail>;
 
 export const renameSessionRequest = z.object({
-	title: z.string().trim().min(1, 'title must not be empty').max(200, 'title is longer than 200 characters')
+	title: z
+		.string()
+		.trim()
+		.min(1, 'title must not be empty')
+		.max(200, 'title is longer than 200 characters')
 });

@@ -52,7 +52,8 @@ export const emptyAssistant = (key: string, modelId: string | null = null): Assi
 export function addUsage(a: Usage | null, b: Usage | null): Usage | null {
 	if (!a) return b;
 	if (!b) return a;
-	const cost = a.cost !== undefined || b.cost !== undefined ? (a.cost ?? 0) + (b.cost ?? 0) : undefined;
+	const cost =
+		a.cost !== undefined || b.cost !== undefined ? (a.cost ?? 0) + (b.cost ?? 0) : undefined;
 	return {
 		prompt_tokens: a.prompt_tokens + b.prompt_tokens,
 		completion_tokens: a.completion_tokens + b.completion_tokens,
@@ -77,7 +78,13 @@ export function itemsFromHistory(messages: Message[]): ChatItem[] {
 	for (const message of messages) {
 		if (message.role === 'user') {
 			reply = undefined;
-			items.push({ kind: 'user', key: `m${message.id}`, content: message.content, attachments: message.attachments, createdAt: message.created_at });
+			items.push({
+				kind: 'user',
+				key: `m${message.id}`,
+				content: message.content,
+				attachments: message.attachments,
+				createdAt: message.created_at
+			});
 		} else if (message.role === 'assistant') {
 			if (!reply) {
 				reply = { ...emptyAssistant(`m${message.id}`, message.model_id), streaming: false };
@@ -86,7 +93,13 @@ export function itemsFromHistory(messages: Message[]): ChatItem[] {
 			if (message.content) reply.content += (reply.content ? '\n\n' : '') + message.content;
 			if (message.reasoning) reply.reasoning += (reply.reasoning ? '\n\n' : '') + message.reasoning;
 			for (const call of message.tool_calls ?? []) {
-				reply.tools.push({ id: call.id, name: call.function.name, arguments: parseArguments(call.function.arguments), status: 'error', result: 'The tool did not finish (the reply was stopped).' });
+				reply.tools.push({
+					id: call.id,
+					name: call.function.name,
+					arguments: parseArguments(call.function.arguments),
+					status: 'error',
+					result: 'The tool did not finish (the reply was stopped).'
+				});
 			}
 			reply.usage = addUsage(reply.usage, message.usage);
 			reply.modelId = message.model_id ?? reply.modelId;

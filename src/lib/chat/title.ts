@@ -2,7 +2,10 @@ const MAX_TITLE = 60;
 
 /** A conversation title from its first message: first non-empty line, cut at a word boundary. */
 export function titleFrom(message: string, fallback = 'New chat'): string {
-	const line = message.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).find(Boolean);
+	const line = message
+		.split('\n')
+		.map((l) => l.replace(/\s+/g, ' ').trim())
+		.find(Boolean);
 	if (!line) return fallback;
 	const plain = line.replace(/^#+\s*/, '').replace(/[*_`]/g, '');
 	if ([...plain].length <= MAX_TITLE) return plain;

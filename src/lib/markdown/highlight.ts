@@ -22,7 +22,29 @@ import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 
 // The common languages only: the full bundle would add ~900 kB to every page.
-const languages = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, kotlin, markdown, php, python, ruby, rust, sql, swift, typescript, xml, yaml };
+const languages = {
+	bash,
+	c,
+	cpp,
+	csharp,
+	css,
+	diff,
+	go,
+	java,
+	javascript,
+	json,
+	kotlin,
+	markdown,
+	php,
+	python,
+	ruby,
+	rust,
+	sql,
+	swift,
+	typescript,
+	xml,
+	yaml
+};
 for (const [name, language] of Object.entries(languages)) hljs.registerLanguage(name, language);
 hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });
 hljs.registerAliases(['js', 'jsx', 'mjs'], { languageName: 'javascript' });
@@ -35,10 +57,14 @@ hljs.registerAliases(['md'], { languageName: 'markdown' });
 
 /** Highlighted HTML for a code block (escaped plain text for unknown languages). */
 export function highlight(code: string, language: string | undefined): string {
-	if (language && hljs.getLanguage(language)) return hljs.highlight(code, { language, ignoreIllegals: true }).value;
+	if (language && hljs.getLanguage(language))
+		return hljs.highlight(code, { language, ignoreIllegals: true }).value;
 	return escapeHtml(code);
 }
 
 export function escapeHtml(text: string): string {
-	return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+	return text.replace(
+		/[&<>"']/g,
+		(c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!
+	);
 }

@@ -19,12 +19,22 @@ export function authGuard(password: () => string | undefined): Handle {
 	return async ({ event, resolve }) => {
 		const secret = password();
 		const path = event.url.pathname;
-		if (!secret || path === '/login' || path === '/api/health' || path === '/favicon.svg') return resolve(event);
+		if (!secret || path === '/login' || path === '/api/health' || path === '/favicon.svg')
+			return resolve(event);
 		const cookie = event.cookies.get(AUTH_COOKIE);
 		const bearer = event.request.headers.get('authorization')?.replace(/^Bearer\s+/i, '');
-		if ((cookie && same(cookie, authToken(secret))) || (bearer && same(bearer, secret))) return resolve(event);
+		if ((cookie && same(cookie, authToken(secret))) || (bearer && same(bearer, secret)))
+			return resolve(event);
 		if (path.startsWith('/api/')) {
-			return json({ error: { code: 'unauthorized', message: 'Log in first: this Switchboard needs its APP_PASSWORD.' } }, { status: 401 });
+			return json(
+				{
+					error: {
+						code: 'unauthorized',
+						message: 'Log in first: this Switchboard needs its APP_PASSWORD.'
+					}
+				},
+				{ status: 401 }
+			);
 		}
 		redirect(303, `/login?next=${encodeURIComponent(path + event.url.search)}`);
 	};

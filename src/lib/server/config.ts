@@ -123,7 +123,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 	const parsed = envSchema.safeParse(env);
 	if (!parsed.success) {
 		throw new ConfigError(
-			parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
+			parsed.error.issues.map(
+				(issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`
+			)
 		);
 	}
 	const e = parsed.data;

@@ -10,6 +10,7 @@ export class AppError extends Error {
 	}
 }
 
-export const badRequest = (message: string, code = 'bad_request') => new AppError(400, code, message);
+export const badRequest = (message: string, code = 'bad_request') =>
+	new AppError(400, code, message);
 export const notFound = (message: string, code = 'not_found') => new AppError(404, code, message);
 export const conflict = (message: string, code = 'conflict') => new AppError(409, code, message);

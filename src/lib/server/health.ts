@@ -6,7 +6,7 @@ export function health(services: Services): Health {
 		status: 'ok',
 		version: services.version,
 		openrouter: { configured: services.openrouter.configured },
-		mcp: { connected: 0, unavailable: 0 },
+		mcp: services.mcp.counts(),
 		storage: services.config.attachments.gcsBucket ? 'gcs' : 'local',
 		speech: { configured: Boolean(services.config.deepgram.apiKey) }
 	};

@@ -8,19 +8,29 @@ export function errorResponse(error: unknown): Response {
 		return json({ error: { code: error.code, message: error.message } }, { status: error.status });
 	}
 	return json(
-		{ error: { code: 'internal_error', message: 'Something went wrong on the server; the details are in the server log.' } },
+		{
+			error: {
+				code: 'internal_error',
+				message: 'Something went wrong on the server; the details are in the server log.'
+			}
+		},
 		{ status: 500 }
 	);
 }
 
 export function formatZodError(error: z.ZodError): string {
 	return error.issues
-		.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+		.map((issue) =>
+			issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message
+		)
 		.join('; ');
 }
 
 /** Parses a JSON body against a schema; a 400 naming the bad field otherwise. */
-export async function readJson<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+export async function readJson<T extends z.ZodType>(
+	request: Request,
+	schema: T
+): Promise<z.infer<T>> {
 	let body: unknown;
 	try {
 		body = await request.json();

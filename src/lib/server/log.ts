@@ -1,11 +1,11 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-const SECRET_KEY = /(api[-_]?key|token|secret|password|passwd|authorization|cookie|credential|private[-_]?key|refresh|bearer)/i;
+const SECRET_KEY =
+	/(api[-_]?key|token|secret|password|passwd|authorization|cookie|credential|private[-_]?key|refresh|bearer)/i;
 const SECRET_VALUE: [RegExp, string][] = [
 	[/sk-or-v1-[A-Za-z0-9]+/g, 'sk-or-v1-[redacted]'],
 	[/sk-[A-Za-z0-9_-]{16,}/g, 'sk-[redacted]'],
@@ -25,15 +25,25 @@ export function redactString(value: string): string {
 /** Copies a value with secrets masked: by key name (api keys, tokens, cookies…) and by shape. */
 export function redact(value: unknown, depth = 0): unknown {
 	if (typeof value === 'string') return redactString(value);
-	if (value === null || typeof value !== 'object' || depth > 8) return value;
+	if (value === null || typeof value !== 'object') return value;
+	// Past the depth limit nothing is checked any more, so nothing is written either.
+	if (depth > 8) return '[too deep]';
 	if (value instanceof Error) {
-		return { name: value.name, message: redactString(value.message), stack: value.stack && redactString(value.stack) };
+		return {
+			name: value.name,
+			message: redactString(value.message),
+			stack: value.stack && redactString(value.stack)
+		};
 	}
 	if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
 	const out: Record<string, unknown> = {};
 	for (const [key, item] of Object.entries(value)) {
 		out[key] =
-			SECRET_KEY.test(key) && item !== null && item !== undefined && typeof item !== 'boolean' && typeof item !== 'number'
+			SECRET_KEY.test(key) &&
+			item !== null &&
+			item !== undefined &&
+			typeof item !== 'boolean' &&
+			typeof item !== 'number'
 				? '[redacted]'
 				: redact(item, depth + 1);
 	}
@@ -62,30 +72,72 @@ interface LoggerOptions {
 const day = (date: Date) => date.toISOString().slice(0, 10);
 const SAFE_SESSION = /^[A-Za-z0-9_-]{1,100}$/;
 
-/** JSON-lines logger writing daily folders under LOG_DIR (DESIGN §8). */
-export function createLogger({ dir, level = 'info', now = () => new Date(), echo = false }: LoggerOptions): Logger {
-	let stream: WriteStream | undefined;
-	let streamDay = '';
-	const threshold = LEVELS[level];
+/** A log file nobody wrote to for this long is closed (conversations end; days change). */
+const IDLE_CLOSE_MS = 60_000;
 
-	function appStream(date: Date): WriteStream {
-		const today = day(date);
-		if (stream && streamDay === today) return stream;
-		stream?.end();
-		const folder = path.join(dir, 'app', today);
-		mkdirSync(folder, { recursive: true });
-		stream = createWriteStream(path.join(folder, 'app.log'), { flags: 'a' });
+/**
+ * JSON-lines logger writing daily folders under LOG_DIR (DESIGN §8).
+ *
+ * Lines are queued per file and written once the current work yields (setImmediate), one write
+ * per file, through append streams kept open while in use: a chat turn makes no file-system call
+ * on its own path (it used to pay a write per app line and mkdir + open + write + close per
+ * conversation line), and lines still reach the disk right after.
+ */
+export function createLogger({
+	dir,
+	level = 'info',
+	now = () => new Date(),
+	echo = false
+}: LoggerOptions): Logger {
+	const threshold = LEVELS[level];
+	const pending = new Map<string, string[]>();
+	const streams = new Map<string, { stream: WriteStream; idle: NodeJS.Timeout }>();
+	let flushing: NodeJS.Immediate | undefined;
+
+	function streamFor(file: string): WriteStream {
+		const open = streams.get(file);
+		if (open) {
+			open.idle.refresh();
+			return open.stream;
+		}
+		mkdirSync(path.dirname(file), { recursive: true });
+		const stream = createWriteStream(file, { flags: 'a' });
 		stream.on('error', () => {});
-		streamDay = today;
+		const idle = setTimeout(() => {
+			streams.delete(file);
+			stream.end();
+		}, IDLE_CLOSE_MS).unref();
+		streams.set(file, { stream, idle });
 		return stream;
 	}
 
-	function write(lvl: LogLevel, msg: string, base: Record<string, unknown>, fields?: Record<string, unknown>) {
+	function flush() {
+		clearImmediate(flushing);
+		flushing = undefined;
+		// Lines of one file stay in order: one queue and one stream per file.
+		for (const [file, lines] of pending) streamFor(file).write(lines.join(''));
+		pending.clear();
+	}
+
+	function enqueue(file: string, line: string, urgent: boolean) {
+		const lines = pending.get(file);
+		if (lines) lines.push(line);
+		else pending.set(file, [line]);
+		if (urgent) flush();
+		else flushing ??= setImmediate(flush);
+	}
+
+	function write(
+		lvl: LogLevel,
+		msg: string,
+		base: Record<string, unknown>,
+		fields?: Record<string, unknown>
+	) {
 		if (LEVELS[lvl] < threshold) return;
 		const date = now();
 		const record = redact({ time: date.toISOString(), level: lvl, msg, ...base, ...fields });
 		const line = JSON.stringify(record) + '\n';
-		appStream(date).write(line);
+		enqueue(path.join(dir, 'app', day(date), 'app.log'), line, lvl === 'error');
 		if (echo && LEVELS[lvl] >= LEVELS.warn) process.stderr.write(line);
 	}
 
@@ -99,18 +151,20 @@ export function createLogger({ dir, level = 'info', now = () => new Date(), echo
 			conversation(sessionId, record) {
 				if (!SAFE_SESSION.test(sessionId)) return;
 				const date = now();
-				const folder = path.join(dir, 'conversations', day(date));
 				const line = JSON.stringify(redact({ time: date.toISOString(), ...record })) + '\n';
-				mkdir(folder, { recursive: true })
-					.then(() => appendFile(path.join(folder, `${sessionId}.jsonl`), line))
-					.catch(() => {});
+				enqueue(path.join(dir, 'conversations', day(date), `${sessionId}.jsonl`), line, false);
 			},
-			close: () =>
-				new Promise<void>((resolve) => {
-					if (!stream) return resolve();
-					stream.end(resolve);
-					stream = undefined;
-				})
+			close: async () => {
+				flush();
+				const open = [...streams.values()];
+				streams.clear();
+				await Promise.all(
+					open.map(({ stream, idle }) => {
+						clearTimeout(idle);
+						return new Promise<void>((resolve) => stream.end(resolve));
+					})
+				);
+			}
 		};
 	}
 	return make({});

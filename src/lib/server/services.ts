@@ -1,18 +1,29 @@
 import { version } from '../../../package.json';
 import { ApprovalRegistry } from './chat/approvals';
-import { noAttachments, type ChatAttachments } from './chat/attachments';
+import { createAttachments, type AttachmentService } from './attachments';
 import { ChatOrchestrator } from './chat/orchestrator';
 import { ChatRepository } from './chat/repository';
-import { noTools, type ToolProvider } from './chat/tools';
+import type { ToolProvider } from './chat/tools';
 import type { Config } from './config';
 import { openDatabase, type Db } from './db/client';
 import { createLogger, type Logger } from './log';
 import { OpenRouterClient } from './openrouter/client';
 import { createDemoTransport } from './openrouter/demo';
 import { createHttpTransport, type Transport } from './openrouter/transport';
-import { envModelSettings } from './settings/env-model-settings';
+import { ModelCatalogue } from './models/catalogue';
+import { ModelSettingsService } from './settings/model';
+import { PresetService } from './settings/presets';
+import { SuggestionService } from './settings/suggestions';
 import type { ModelSettingsSource } from './settings/model-settings';
 import { SessionService } from './chat/sessions';
+import { SpeechTokenService } from './speech/deepgram';
+import { GoogleService } from './google/service';
+import { googleBuiltin, GOOGLE_SERVER_ID } from './google/builtin';
+import { McpAggregator } from './mcp/aggregator';
+import { calculatorServer } from './mcp/builtin/calculator';
+import { housekeepingServer } from './mcp/builtin/housekeeping';
+import { BuiltinRegistry } from './mcp/builtin/registry';
+import { createMcpConfigStore } from './mcp/config-store';
 
 export interface Services {
 	config: Config;
@@ -23,9 +34,16 @@ export interface Services {
 	chat: ChatOrchestrator;
 	approvals: ApprovalRegistry;
 	settings: ModelSettingsSource;
+	modelSettings: ModelSettingsService;
+	models: ModelCatalogue;
+	presets: PresetService;
+	suggestions: SuggestionService;
 	tools: ToolProvider;
-	attachments: ChatAttachments;
+	mcp: McpAggregator;
+	attachments: AttachmentService;
 	sessions: SessionService;
+	speech: SpeechTokenService;
+	google: GoogleService;
 	version: string;
 	close(): Promise<void>;
 }
@@ -37,25 +55,85 @@ export interface ServiceOverrides {
 	now?: () => Date;
 }
 
-
 /** The composition root (DESIGN §1): every service built once, collaborators passed in. */
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
-	const log = overrides.log ?? createLogger({ dir: config.logDir, level: config.logLevel, echo: true });
+	const log =
+		overrides.log ?? createLogger({ dir: config.logDir, level: config.logLevel, echo: true });
 	const db = openDatabase(config.dataDir);
 	const repo = new ChatRepository(db);
-	const httpTransport = overrides.transport ? undefined : createHttpTransport(config.openrouter.baseUrl, config.openrouter.timeoutMs);
+	const httpTransport = overrides.transport
+		? undefined
+		: createHttpTransport(config.openrouter.baseUrl, config.openrouter.timeoutMs);
 	const openrouter = new OpenRouterClient({
 		apiKey: config.openrouter.apiKey,
 		transport: overrides.transport ?? httpTransport!,
 		demoTransport: createDemoTransport({ tokenDelayMs: overrides.demoTokenDelayMs }),
 		appUrl: config.server.origin
 	});
-	const settings = envModelSettings(config);
-	const tools = noTools;
-	const attachments = noAttachments;
+	const modelSettings = new ModelSettingsService({
+		dataDir: config.dataDir,
+		env: config.openrouter
+	});
+	const settings: ModelSettingsSource = modelSettings;
+	const models = new ModelCatalogue({ source: openrouter, log, now: overrides.now });
+	const google = new GoogleService({ config, log });
+	const builtins: BuiltinRegistry = new BuiltinRegistry([
+		calculatorServer(),
+		housekeepingServer({
+			repo,
+			now: overrides.now,
+			status: async (): Promise<Record<string, unknown>> => ({
+				version,
+				openrouter: { configured: openrouter.configured },
+				model: (await settings.current()).modelId,
+				mcp_servers: (await mcp.listServers()).map(({ id, status, error, tools }) => ({
+					id,
+					status,
+					error,
+					tools: tools.length
+				}))
+			})
+		}),
+		googleBuiltin(google)
+	]);
+	const mcp: McpAggregator = new McpAggregator({
+		store: createMcpConfigStore(config.dataDir, builtins),
+		builtins,
+		log: log.child({ component: 'mcp' }),
+		version
+	});
+	void mcp.start(); // connects in the background; requests are served meanwhile (DESIGN §6)
+	// The OAuth callback, a disconnect and a lost grant connect or drop the `google` server.
+	google.onChange(() => void mcp.reconnect(GOOGLE_SERVER_ID));
+	const presets = new PresetService({
+		dataDir: config.dataDir,
+		modelSettings,
+		mcp,
+		now: overrides.now
+	});
+	const suggestions = new SuggestionService({ dataDir: config.dataDir });
+	const tools: ToolProvider = mcp;
+	const { service: attachments, reaper } = createAttachments(config, {
+		db,
+		log,
+		now: overrides.now,
+		modelInputs: async (id) =>
+			(await models.list()).models.find((model) => model.id === id)?.input_modalities
+	});
+	reaper.start();
 	const approvals = new ApprovalRegistry();
-	const sessions = new SessionService(repo);
-	const chat = new ChatOrchestrator({ repo, client: openrouter, settings, tools, attachments, approvals, log, now: overrides.now });
+	const sessions = new SessionService(repo, attachments);
+	const speech = new SpeechTokenService({ ...config.deepgram, log });
+	const chat = new ChatOrchestrator({
+		repo,
+		client: openrouter,
+		settings,
+		tools,
+		attachments,
+		approvals,
+		log,
+		now: overrides.now
+	});
 
 	return {
 		config,
@@ -66,11 +144,20 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		chat,
 		approvals,
 		settings,
+		modelSettings,
+		models,
+		presets,
+		suggestions,
 		tools,
+		mcp,
 		attachments,
 		sessions,
+		speech,
+		google,
 		version,
 		async close() {
+			await mcp.close();
+			await reaper.stop();
 			await httpTransport?.close();
 			db.$client.close();
 			await log.close();

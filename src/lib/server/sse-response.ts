@@ -2,13 +2,17 @@ import type { ChatEvent } from '$lib/api';
 
 const encoder = new TextEncoder();
 
-export const encodeEvent = ({ event, data }: ChatEvent) => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+export const encodeEvent = ({ event, data }: ChatEvent) =>
+	encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
 /**
  * Streams events as `text/event-stream`. The upstream work is aborted when the browser goes away
  * (request signal) or cancels the body (Stop), so nothing keeps generating for nobody.
  */
-export function sseResponse(events: (signal: AbortSignal) => AsyncGenerator<ChatEvent>, requestSignal: AbortSignal): Response {
+export function sseResponse(
+	events: (signal: AbortSignal) => AsyncGenerator<ChatEvent>,
+	requestSignal: AbortSignal
+): Response {
 	const controller = new AbortController();
 	const abort = () => controller.abort();
 	requestSignal.addEventListener('abort', abort, { once: true });

@@ -1,7 +1,12 @@
 import { getContext, setContext } from 'svelte';
 import { chatEvents, type ChatEvent, type MessageAttachment, type SessionDetail } from '$lib/api';
 import { errorFrom } from '$lib/api-client';
-import { emptyAssistant, itemsFromHistory, type AssistantItem, type ChatItem } from '$lib/chat/items';
+import {
+	emptyAssistant,
+	itemsFromHistory,
+	type AssistantItem,
+	type ChatItem
+} from '$lib/chat/items';
 import { readSse, isSseComment } from '$lib/sse';
 import { titleFrom } from '$lib/chat/title';
 
@@ -12,6 +17,8 @@ export interface SendOptions {
 }
 
 interface Hooks {
+	/** Waits for what must reach the server first (a model just picked is still being saved). */
+	beforeSend?: () => Promise<void>;
 	/** A new conversation got its id (the page moves to /c/{id}). */
 	onSessionStarted?: (sessionId: string, title: string) => void;
 	/** A turn ended (the sidebar refreshes its order and counts). */
@@ -57,7 +64,12 @@ export class ChatState {
 	/** The last reply failed and can be asked again. */
 	get canRetry() {
 		const last = this.#items.at(-1);
-		return !this.#streaming && last?.kind === 'assistant' && last.error !== null && this.#sessionId !== null;
+		return (
+			!this.#streaming &&
+			last?.kind === 'assistant' &&
+			last.error !== null &&
+			this.#sessionId !== null
+		);
 	}
 
 	open(detail: SessionDetail): void {
@@ -90,8 +102,21 @@ export class ChatState {
 		const message = text.trim() ? text : '';
 		if (this.#streaming || (!message && !options.attachmentIds?.length)) return false;
 		const key = `local${++this.#counter}`;
-		this.#items = [...this.#items, { kind: 'user', key, content: message, attachments: options.attachments ?? [], createdAt: new Date().toISOString() }];
-		const ok = await this.#stream({ session_id: this.#sessionId ?? undefined, message, attachment_ids: options.attachmentIds?.length ? options.attachmentIds : undefined });
+		this.#items = [
+			...this.#items,
+			{
+				kind: 'user',
+				key,
+				content: message,
+				attachments: options.attachments ?? [],
+				createdAt: new Date().toISOString()
+			}
+		];
+		const ok = await this.#stream({
+			session_id: this.#sessionId ?? undefined,
+			message,
+			attachment_ids: options.attachmentIds?.length ? options.attachmentIds : undefined
+		});
 		if (!ok) {
 			// Nothing was saved: take the question back out and give the text back to the composer.
 			this.#items = this.#items.filter((item) => item.key !== key);
@@ -138,6 +163,7 @@ export class ChatState {
 		const reply = this.#pending;
 		let started = false;
 		try {
+			await this.hooks.beforeSend?.().catch(() => {});
 			const response = await fetch('/api/chat', {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
@@ -155,27 +181,37 @@ export class ChatState {
 				const schema = chatEvents[item.event as keyof typeof chatEvents];
 				if (!schema) continue;
 				const parsed = schema.safeParse(JSON.parse(item.data));
-				if (parsed.success) this.#apply({ event: item.event, data: parsed.data } as ChatEvent, reply);
+				if (parsed.success)
+					this.#apply({ event: item.event, data: parsed.data } as ChatEvent, reply);
 			}
 			if (reply.streaming && !reply.error) {
-				reply.error = { code: 'incomplete', message: 'The connection to the server ended before the reply finished.' };
+				reply.error = {
+					code: 'incomplete',
+					message: 'The connection to the server ended before the reply finished.'
+				};
 			}
 		} catch (error) {
 			if (controller.signal.aborted) {
 				reply.finishReason = 'aborted';
 			} else if (!started) {
-				this.#requestError = 'Could not reach the Switchboard server. Check that it is running and try again.';
+				this.#requestError =
+					'Could not reach the Switchboard server. Check that it is running and try again.';
 				this.#pending = null;
 				return false;
 			} else {
-				reply.error = { code: 'network_error', message: `The connection broke while the reply was streaming (${(error as Error).message}).` };
+				reply.error = {
+					code: 'network_error',
+					message: `The connection broke while the reply was streaming (${(error as Error).message}).`
+				};
 			}
 		} finally {
 			if (this.#controller === controller) this.#controller = null;
 			this.#streaming = false;
 			if (this.#pending === reply) {
 				reply.streaming = false;
-				for (const tool of reply.tools) if (tool.status === 'running' || tool.status === 'awaiting_approval') tool.status = 'error';
+				for (const tool of reply.tools)
+					if (tool.status === 'running' || tool.status === 'awaiting_approval')
+						tool.status = 'error';
 				this.#items = [...this.#items, $state.snapshot(reply) as AssistantItem];
 				this.#pending = null;
 			}
@@ -204,7 +240,12 @@ export class ChatState {
 				break;
 			case 'tool_call':
 				if (reply.content && !reply.content.endsWith('\n\n')) reply.content += '\n\n';
-				reply.tools.push({ id: event.data.id, name: event.data.name, arguments: event.data.arguments, status: 'running' });
+				reply.tools.push({
+					id: event.data.id,
+					name: event.data.name,
+					arguments: event.data.arguments,
+					status: 'running'
+				});
 				break;
 			case 'tool_approval': {
 				const card = reply.tools.find((tool) => tool.id === event.data.id);
@@ -213,7 +254,12 @@ export class ChatState {
 			}
 			case 'tool_progress': {
 				const card = reply.tools.find((tool) => tool.id === event.data.id);
-				if (card) card.progress = { progress: event.data.progress, total: event.data.total, message: event.data.message };
+				if (card)
+					card.progress = {
+						progress: event.data.progress,
+						total: event.data.total,
+						message: event.data.message
+					};
 				break;
 			}
 			case 'tool_result': {
@@ -223,6 +269,7 @@ export class ChatState {
 					card.result = event.data.content;
 					card.durationMs = event.data.duration_ms;
 				}
+				if (event.data.attachments) reply.attachments.push(...event.data.attachments);
 				break;
 			}
 			case 'usage':

@@ -63,7 +63,10 @@ export class SessionsState {
 			const page = await api<SessionList>(`/api/sessions?${params}`);
 			if (request !== this.#request) return;
 			const known = new Set(this.#sessions.map((s) => s.session_id));
-			this.#sessions = [...this.#sessions, ...page.sessions.filter((s) => !known.has(s.session_id))];
+			this.#sessions = [
+				...this.#sessions,
+				...page.sessions.filter((s) => !known.has(s.session_id))
+			];
 			this.#nextCursor = page.next_cursor;
 		} catch (error) {
 			this.#error = (error as Error).message;
@@ -78,8 +81,13 @@ export class SessionsState {
 	}
 
 	async rename(sessionId: string, title: string): Promise<void> {
-		const updated = await api<{ title: string }>(`/api/sessions/${sessionId}`, { method: 'PATCH', json: { title } });
-		this.#sessions = this.#sessions.map((s) => (s.session_id === sessionId ? { ...s, title: updated.title } : s));
+		const updated = await api<{ title: string }>(`/api/sessions/${sessionId}`, {
+			method: 'PATCH',
+			json: { title }
+		});
+		this.#sessions = this.#sessions.map((s) =>
+			s.session_id === sessionId ? { ...s, title: updated.title } : s
+		);
 	}
 
 	async remove(sessionId: string): Promise<void> {
@@ -90,7 +98,10 @@ export class SessionsState {
 	/** Shows a conversation at the top right away (before the list is refetched). */
 	upsert(summary: SessionSummary): void {
 		if (this.#query) return;
-		this.#sessions = [summary, ...this.#sessions.filter((s) => s.session_id !== summary.session_id)];
+		this.#sessions = [
+			summary,
+			...this.#sessions.filter((s) => s.session_id !== summary.session_id)
+		];
 	}
 
 	reset(): void {

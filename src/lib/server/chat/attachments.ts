@@ -1,5 +1,11 @@
 import type { ContentPart } from '../openrouter/types';
+import type { MessageAttachment } from '$lib/api';
 import type { ToolFile } from './tools';
+
+export interface StoredToolFiles {
+	lines: string[];
+	attachments: MessageAttachment[];
+}
 
 /** What the chat needs from the attachment service (issue "Attachments" fills it in). */
 export interface ChatAttachments {
@@ -9,8 +15,11 @@ export interface ChatAttachments {
 	link(messageId: number, sessionId: string, ids: string[]): void;
 	/** The upstream content parts for a message's attachments (marks them used). */
 	partsFor(messageId: number): Promise<ContentPart[]>;
-	/** Stores files a tool returned; answers a line per file for the model (name and URL). */
-	saveToolFiles(sessionId: string, files: ToolFile[]): Promise<string[]>;
+	/**
+	 * Stores files a tool returned: a line per file for the model (name and URL, or why it was not
+	 * kept) and the stored attachments, to link to the tool message and show in the chat.
+	 */
+	storeToolFiles(sessionId: string, files: ToolFile[]): Promise<StoredToolFiles>;
 }
 
 export const noAttachments: ChatAttachments = {
@@ -22,5 +31,5 @@ export const noAttachments: ChatAttachments = {
 	},
 	link: () => {},
 	partsFor: async () => [],
-	saveToolFiles: async () => []
+	storeToolFiles: async () => ({ lines: [], attachments: [] })
 };

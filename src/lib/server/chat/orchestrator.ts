@@ -7,7 +7,7 @@ import { UpstreamError } from '../openrouter/errors';
 import type { ChatCompletionRequest, UpstreamMessage, UpstreamToolCall } from '../openrouter/types';
 import type { ModelSettingsSource } from '../settings/model-settings';
 import { ApprovalRegistry } from './approvals';
-import type { ChatAttachments } from './attachments';
+import type { ChatAttachments, StoredToolFiles } from './attachments';
 import { Channel } from './channel';
 import type { ChatRepository } from './repository';
 import { titleFrom } from '$lib/chat/title';
@@ -47,14 +47,19 @@ export function stripControlCharacters(value: unknown): unknown {
 	if (typeof value === 'string') return value.replace(CONTROL_CHARS, '');
 	if (Array.isArray(value)) return value.map(stripControlCharacters);
 	if (value && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, stripControlCharacters(item)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([key, item]) => [key, stripControlCharacters(item)])
+		);
 	}
 	return value;
 }
 
 function addUsage(total: Usage | undefined, next: Usage): Usage {
 	if (!total) return { ...next };
-	const cost = total.cost !== undefined || next.cost !== undefined ? (total.cost ?? 0) + (next.cost ?? 0) : undefined;
+	const cost =
+		total.cost !== undefined || next.cost !== undefined
+			? (total.cost ?? 0) + (next.cost ?? 0)
+			: undefined;
 	return {
 		prompt_tokens: total.prompt_tokens + next.prompt_tokens,
 		completion_tokens: total.completion_tokens + next.completion_tokens,
@@ -92,13 +97,18 @@ export class ChatOrchestrator {
 		}
 
 		let sessionId = input.sessionId;
-		if (sessionId && !repo.getConversation(sessionId)) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		if (sessionId && !repo.getConversation(sessionId))
+			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
 		if (attachmentIds.length) await attachments.validate(attachmentIds, modelId);
 
 		if (input.regenerate) {
 			const history = repo.listMessages(sessionId!);
 			const lastQuestion = history.findLast((row) => row.role === 'user');
-			if (!lastQuestion) throw badRequest('There is no question to answer again in this conversation.', 'nothing_to_retry');
+			if (!lastQuestion)
+				throw badRequest(
+					'There is no question to answer again in this conversation.',
+					'nothing_to_retry'
+				);
 			repo.deleteMessagesAfter(sessionId!, lastQuestion.id);
 		} else {
 			const now = this.#timestamp();
@@ -106,9 +116,20 @@ export class ChatOrchestrator {
 				sessionId = randomUUID();
 				repo.createConversation(sessionId, titleFrom(input.message, 'Attachment'), now);
 			}
-			const row = repo.addMessage({ sessionId, role: 'user', content: input.message, modelId, createdAt: now });
+			const row = repo.addMessage({
+				sessionId,
+				role: 'user',
+				content: input.message,
+				modelId,
+				createdAt: now
+			});
 			if (attachmentIds.length) attachments.link(row.id, sessionId, attachmentIds);
-			log.conversation(sessionId, { role: 'user', message_id: row.id, content: input.message, attachment_ids: attachmentIds });
+			log.conversation(sessionId, {
+				role: 'user',
+				message_id: row.id,
+				content: input.message,
+				attachment_ids: attachmentIds
+			});
 		}
 
 		const id = sessionId!;
@@ -139,8 +160,12 @@ export class ChatOrchestrator {
 				...setup.parameterOverrides,
 				model: modelId,
 				messages,
-				...(Object.keys(setup.providerOverrides).length ? { provider: setup.providerOverrides } : {}),
-				...(offered.length ? { tools: offered.map((tool) => ({ type: 'function' as const, function: tool })) } : {})
+				...(Object.keys(setup.providerOverrides).length
+					? { provider: setup.providerOverrides }
+					: {}),
+				...(offered.length
+					? { tools: offered.map((tool) => ({ type: 'function' as const, function: tool })) }
+					: {})
 			};
 			let text = '';
 			let reasoning = '';
@@ -168,13 +193,35 @@ export class ChatOrchestrator {
 					? { code: 'aborted', message: 'Stopped.' }
 					: error instanceof UpstreamError
 						? { code: error.code, message: error.message }
-						: { code: 'internal_error', message: 'The reply failed because of an error on the server; the details are in the server log.' };
-				if (!aborted && !(error instanceof UpstreamError)) log.error('chat turn failed', { session_id: sessionId, error });
-				else log.info('chat turn ended early', { session_id: sessionId, code: failure.code, model: modelId });
-				const saved = this.#saveAssistant(sessionId, modelId, text, reasoning, roundUsage, aborted ? 'aborted' : 'error', null, aborted ? null : failure);
+						: {
+								code: 'internal_error',
+								message:
+									'The reply failed because of an error on the server; the details are in the server log.'
+							};
+				if (!aborted && !(error instanceof UpstreamError))
+					log.error('chat turn failed', { session_id: sessionId, error });
+				else
+					log.info('chat turn ended early', {
+						session_id: sessionId,
+						code: failure.code,
+						model: modelId
+					});
+				const saved = this.#saveAssistant(
+					sessionId,
+					modelId,
+					text,
+					reasoning,
+					roundUsage,
+					aborted ? 'aborted' : 'error',
+					null,
+					aborted ? null : failure
+				);
 				if (usage) yield { event: 'usage', data: usage };
 				if (!aborted) yield { event: 'error', data: failure };
-				yield { event: 'done', data: { message_id: saved.id, finish_reason: aborted ? 'aborted' : 'error' } };
+				yield {
+					event: 'done',
+					data: { message_id: saved.id, finish_reason: aborted ? 'aborted' : 'error' }
+				};
 				return;
 			}
 
@@ -183,19 +230,52 @@ export class ChatOrchestrator {
 			if (calls.length === 0 || round > maxRounds) {
 				const tooMany = calls.length > 0;
 				const failure = tooMany
-					? { code: 'tool_rounds_exceeded', message: `The model kept calling tools after ${maxRounds} rounds, so Switchboard stopped it. Ask again with a narrower request.` }
+					? {
+							code: 'tool_rounds_exceeded',
+							message: `The model kept calling tools after ${maxRounds} rounds, so Switchboard stopped it. Ask again with a narrower request.`
+						}
 					: null;
-				const saved = this.#saveAssistant(sessionId, modelId, text, reasoning, roundUsage, tooMany ? 'error' : (finish?.finishReason ?? 'stop'), null, failure);
+				const saved = this.#saveAssistant(
+					sessionId,
+					modelId,
+					text,
+					reasoning,
+					roundUsage,
+					tooMany ? 'error' : (finish?.finishReason ?? 'stop'),
+					null,
+					failure
+				);
 				lastMessageId = saved.id;
-				log.info('chat turn finished', { session_id: sessionId, model: modelId, rounds: round, duration_ms: Date.now() - started, usage });
+				log.info('chat turn finished', {
+					session_id: sessionId,
+					model: modelId,
+					rounds: round,
+					duration_ms: Date.now() - started,
+					usage
+				});
 				if (usage) yield { event: 'usage', data: usage };
 				if (failure) yield { event: 'error', data: failure };
-				yield { event: 'done', data: { message_id: lastMessageId, finish_reason: failure ? 'error' : (finish?.finishReason ?? 'stop') } };
+				yield {
+					event: 'done',
+					data: {
+						message_id: lastMessageId,
+						finish_reason: failure ? 'error' : (finish?.finishReason ?? 'stop')
+					}
+				};
 				return;
 			}
 
 			// The assistant's tool-call message, then one tool message per call, keep the history valid upstream.
-			const saved = this.#saveAssistant(sessionId, modelId, text, reasoning, roundUsage, 'tool_calls', calls, null);
+			const saved = this.#saveAssistant(
+				sessionId,
+				modelId,
+				text,
+				reasoning,
+				roundUsage,
+				'tool_calls',
+				calls,
+				null
+			);
 			lastMessageId = saved.id;
 			messages.push({ role: 'assistant', content: text || null, tool_calls: calls });
 			yield* this.#runTools(sessionId, calls, messages, signal);
@@ -206,7 +286,12 @@ export class ChatOrchestrator {
 		}
 	}
 
-	async *#runTools(sessionId: string, calls: UpstreamToolCall[], messages: UpstreamMessage[], signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+	async *#runTools(
+		sessionId: string,
+		calls: UpstreamToolCall[],
+		messages: UpstreamMessage[],
+		signal?: AbortSignal
+	): AsyncGenerator<ChatEvent> {
 		const { tools, approvals, attachments, repo, log } = this.#deps;
 		const channel = new Channel<ChatEvent>();
 		const results: { call: UpstreamToolCall; content: string }[] = [];
@@ -216,10 +301,12 @@ export class ChatOrchestrator {
 			const started = Date.now();
 			let args: Record<string, unknown> = {};
 			let outcome: { content: string; isError: boolean };
+			let stored: StoredToolFiles = { lines: [], attachments: [] };
 			let parsedOk = true;
 			try {
 				const parsed = call.function.arguments.trim() ? JSON.parse(call.function.arguments) : {};
-				if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+				if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+					throw new Error('not an object');
 				args = stripControlCharacters(parsed) as Record<string, unknown>;
 			} catch {
 				parsedOk = false;
@@ -228,16 +315,30 @@ export class ChatOrchestrator {
 
 			const info = tools.describe(name);
 			if (!parsedOk) {
-				outcome = { content: 'The tool arguments were not a valid JSON object; send a JSON object that matches the tool schema.', isError: true };
+				outcome = {
+					content:
+						'The tool arguments were not a valid JSON object; send a JSON object that matches the tool schema.',
+					isError: true
+				};
 			} else if (!info) {
-				outcome = { content: `There is no tool named ${name}. Use one of the tools offered.`, isError: true };
+				outcome = {
+					content: `There is no tool named ${name}. Use one of the tools offered.`,
+					isError: true
+				};
 			} else if (info.approval === 'deny') {
-				outcome = { content: `The ${info.serverId} server is set to deny tool calls; ${name} did not run.`, isError: true };
+				outcome = {
+					content: `The ${info.serverId} server is set to deny tool calls; ${name} did not run.`,
+					isError: true
+				};
 			} else {
 				let approved = true;
 				if (info.approval === 'ask') {
-					channel.push({ event: 'tool_approval', data: { id: call.id, name, server_id: info.serverId } });
-					approved = (await approvals.wait(ApprovalRegistry.key(sessionId, call.id), signal)) === 'approve';
+					channel.push({
+						event: 'tool_approval',
+						data: { id: call.id, name, server_id: info.serverId }
+					});
+					approved =
+						(await approvals.wait(ApprovalRegistry.key(sessionId, call.id), signal)) === 'approve';
 				}
 				if (!approved) {
 					outcome = { content: `The person denied running ${name}.`, isError: true };
@@ -247,29 +348,63 @@ export class ChatOrchestrator {
 					try {
 						const result = await tools.callTool(name, args, {
 							signal,
-							onProgress: (progress) => channel.push({ event: 'tool_progress', data: { id: call.id, ...progress } })
+							onProgress: (progress) =>
+								channel.push({ event: 'tool_progress', data: { id: call.id, ...progress } })
 						});
 						outcome = result;
 						if (result.files?.length) {
-							const lines = await attachments.saveToolFiles(sessionId, result.files);
-							if (lines.length) outcome = { ...result, content: `${result.content}\n${lines.join('\n')}` };
+							stored = await attachments.storeToolFiles(sessionId, result.files);
+							if (stored.lines.length)
+								outcome = { ...result, content: `${result.content}\n${stored.lines.join('\n')}` };
 						}
 					} catch (error) {
 						log.error('tool call crashed', { session_id: sessionId, tool: name, error });
-						outcome = { content: `The tool ${name} failed: ${error instanceof Error ? error.message : String(error)}`, isError: true };
+						outcome = {
+							content: `The tool ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+							isError: true
+						};
 					}
 				}
 			}
 			const durationMs = Date.now() - started;
-			log.info('tool call', { session_id: sessionId, tool: name, duration_ms: durationMs, is_error: outcome.isError });
-			repo.addMessage({ sessionId, role: 'tool', content: outcome.content, toolCallId: call.id, finishReason: outcome.isError ? 'error' : 'stop', createdAt: this.#timestamp() });
+			log.info('tool call', {
+				session_id: sessionId,
+				tool: name,
+				duration_ms: durationMs,
+				is_error: outcome.isError
+			});
+			const row = repo.addMessage({
+				sessionId,
+				role: 'tool',
+				content: outcome.content,
+				toolCallId: call.id,
+				finishReason: outcome.isError ? 'error' : 'stop',
+				createdAt: this.#timestamp()
+			});
+			if (stored.attachments.length)
+				attachments.link(
+					row.id,
+					sessionId,
+					stored.attachments.map((file) => file.attachment_id)
+				);
 			results.push({ call, content: outcome.content });
-			channel.push({ event: 'tool_result', data: { id: call.id, name, content: outcome.content, is_error: outcome.isError, duration_ms: durationMs } });
+			channel.push({
+				event: 'tool_result',
+				data: {
+					id: call.id,
+					name,
+					content: outcome.content,
+					is_error: outcome.isError,
+					duration_ms: durationMs,
+					...(stored.attachments.length ? { attachments: stored.attachments } : {})
+				}
+			});
 		};
 
 		Promise.allSettled(calls.map(runOne)).then((settled) => {
 			for (const result of settled) {
-				if (result.status === 'rejected') log.error('tool call crashed', { session_id: sessionId, error: result.reason });
+				if (result.status === 'rejected')
+					log.error('tool call crashed', { session_id: sessionId, error: result.reason });
 			}
 			channel.close();
 		});
@@ -277,7 +412,11 @@ export class ChatOrchestrator {
 		// Upstream wants the tool messages in the order of the calls.
 		for (const call of calls) {
 			const result = results.find((r) => r.call === call);
-			messages.push({ role: 'tool', tool_call_id: call.id, content: result?.content ?? 'The tool call failed.' });
+			messages.push({
+				role: 'tool',
+				tool_call_id: call.id,
+				content: result?.content ?? 'The tool call failed.'
+			});
 		}
 	}
 
@@ -303,7 +442,16 @@ export class ChatOrchestrator {
 			error,
 			createdAt: this.#timestamp()
 		});
-		this.#deps.log.conversation(sessionId, { role: 'assistant', message_id: row.id, model: modelId, content: text, finish_reason: finishReason, tool_calls: toolCalls ?? undefined, usage, error: error ?? undefined });
+		this.#deps.log.conversation(sessionId, {
+			role: 'assistant',
+			message_id: row.id,
+			model: modelId,
+			content: text,
+			finish_reason: finishReason,
+			tool_calls: toolCalls ?? undefined,
+			usage,
+			error: error ?? undefined
+		});
 		return row;
 	}
 
@@ -311,15 +459,28 @@ export class ChatOrchestrator {
 	async #history(sessionId: string, systemPrompt: string | null): Promise<UpstreamMessage[]> {
 		const rows = this.#deps.repo.listMessages(sessionId);
 		const out: UpstreamMessage[] = systemPrompt ? [{ role: 'system', content: systemPrompt }] : [];
-		const answered = new Set(rows.filter((row) => row.role === 'tool').map((row) => row.toolCallId));
+		const answered = new Set(
+			rows.filter((row) => row.role === 'tool').map((row) => row.toolCallId)
+		);
+		// One query for the few messages with attachments, not one per question (N+1 on every turn).
+		const withFiles = this.#deps.repo.messageIdsWithAttachments(sessionId);
 		for (const row of rows) {
 			if (row.role === 'user') {
-				const parts = await this.#deps.attachments.partsFor(row.id);
-				out.push({ role: 'user', content: parts.length ? [...(row.content ? [{ type: 'text' as const, text: row.content }] : []), ...parts] : row.content });
+				const parts = withFiles.has(row.id) ? await this.#deps.attachments.partsFor(row.id) : [];
+				out.push({
+					role: 'user',
+					content: parts.length
+						? [...(row.content ? [{ type: 'text' as const, text: row.content }] : []), ...parts]
+						: row.content
+				});
 			} else if (row.role === 'assistant') {
 				const calls = (row.toolCalls ?? []).filter((call) => answered.has(call.id));
 				if (!row.content && calls.length === 0) continue; // a failed reply with nothing said
-				out.push({ role: 'assistant', content: row.content || null, ...(calls.length ? { tool_calls: calls } : {}) });
+				out.push({
+					role: 'assistant',
+					content: row.content || null,
+					...(calls.length ? { tool_calls: calls } : {})
+				});
 			} else if (row.role === 'tool' && row.toolCallId) {
 				out.push({ role: 'tool', tool_call_id: row.toolCallId, content: row.content });
 			}
@@ -327,4 +488,3 @@ export class ChatOrchestrator {
 		return out;
 	}
 }
-

@@ -1,7 +1,14 @@
 import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { badRequest } from '../errors';
-import { conversations, messages, type ConversationRow, type MessageRow, type NewMessageRow } from '../db/schema';
+import {
+	conversations,
+	messageAttachments,
+	messages,
+	type ConversationRow,
+	type MessageRow,
+	type NewMessageRow
+} from '../db/schema';
 
 export interface SessionListItem extends ConversationRow {
 	messageCount: number;
@@ -13,17 +20,27 @@ export interface ListSessionsOptions {
 	q?: string;
 }
 
-const encodeCursor = (row: ConversationRow) => Buffer.from(JSON.stringify([row.updatedAt, row.sessionId])).toString('base64url');
+const encodeCursor = (row: ConversationRow) =>
+	Buffer.from(JSON.stringify([row.updatedAt, row.sessionId])).toString('base64url');
 
 /** A cursor that is not one of ours is the caller's mistake (400), not a silent first page. */
 function decodeCursor(cursor: string): [string, string] {
 	try {
 		const value = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-		if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return [value[0], value[1]];
+		if (
+			Array.isArray(value) &&
+			value.length === 2 &&
+			typeof value[0] === 'string' &&
+			typeof value[1] === 'string'
+		)
+			return [value[0], value[1]];
 	} catch {
 		// fall through
 	}
-	throw badRequest('cursor: not a cursor from a previous page (use next_cursor as given)', 'invalid_cursor');
+	throw badRequest(
+		'cursor: not a cursor from a previous page (use next_cursor as given)',
+		'invalid_cursor'
+	);
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -48,35 +65,72 @@ export class ChatRepository {
 	addMessage(message: NewMessageRow): MessageRow {
 		return this.db.transaction((tx) => {
 			const row = tx.insert(messages).values(message).returning().get();
-			tx.update(conversations).set({ updatedAt: message.createdAt }).where(eq(conversations.sessionId, message.sessionId)).run();
+			tx.update(conversations)
+				.set({ updatedAt: message.createdAt })
+				.where(eq(conversations.sessionId, message.sessionId))
+				.run();
 			return row;
 		});
 	}
 
 	listMessages(sessionId: string): MessageRow[] {
-		return this.db.select().from(messages).where(eq(messages.sessionId, sessionId)).orderBy(asc(messages.id)).all();
+		return this.db
+			.select()
+			.from(messages)
+			.where(eq(messages.sessionId, sessionId))
+			.orderBy(asc(messages.id))
+			.all();
+	}
+
+	/** Ids of the conversation's messages that carry attachments. */
+	messageIdsWithAttachments(sessionId: string): Set<number> {
+		const rows = this.db
+			.selectDistinct({ id: messageAttachments.messageId })
+			.from(messageAttachments)
+			.innerJoin(messages, eq(messages.id, messageAttachments.messageId))
+			.where(eq(messages.sessionId, sessionId))
+			.all();
+		return new Set(rows.map((row) => row.id));
 	}
 
 	/** Removes messages after `afterId` (used to retry a failed reply without duplicating the question). */
 	deleteMessagesAfter(sessionId: string, afterId: number): void {
-		this.db.delete(messages).where(and(eq(messages.sessionId, sessionId), gt(messages.id, afterId))).run();
+		this.db
+			.delete(messages)
+			.where(and(eq(messages.sessionId, sessionId), gt(messages.id, afterId)))
+			.run();
 	}
 
 	/** Renaming keeps the conversation's place in the list (updated_at is about messages). */
 	rename(sessionId: string, title: string): ConversationRow | undefined {
-		return this.db.update(conversations).set({ title }).where(eq(conversations.sessionId, sessionId)).returning().get();
+		return this.db
+			.update(conversations)
+			.set({ title })
+			.where(eq(conversations.sessionId, sessionId))
+			.returning()
+			.get();
 	}
 
 	delete(sessionId: string): boolean {
-		return this.db.delete(conversations).where(eq(conversations.sessionId, sessionId)).run().changes > 0;
+		return (
+			this.db.delete(conversations).where(eq(conversations.sessionId, sessionId)).run().changes > 0
+		);
 	}
 
-	listSessions({ limit, cursor, q }: ListSessionsOptions): { sessions: SessionListItem[]; nextCursor: string | null } {
+	listSessions({ limit, cursor, q }: ListSessionsOptions): {
+		sessions: SessionListItem[];
+		nextCursor: string | null;
+	} {
 		const filters: SQL[] = [];
 		const after = cursor ? decodeCursor(cursor) : undefined;
 		if (after) {
 			const [updatedAt, sessionId] = after;
-			filters.push(or(lt(conversations.updatedAt, updatedAt), and(eq(conversations.updatedAt, updatedAt), lt(conversations.sessionId, sessionId)))!);
+			filters.push(
+				or(
+					lt(conversations.updatedAt, updatedAt),
+					and(eq(conversations.updatedAt, updatedAt), lt(conversations.sessionId, sessionId))
+				)!
+			);
 		}
 		if (q) filters.push(this.#matches(q));
 
@@ -95,7 +149,10 @@ export class ChatRepository {
 			.limit(limit + 1)
 			.all();
 		const page = rows.slice(0, limit);
-		return { sessions: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+		return {
+			sessions: page,
+			nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null
+		};
 	}
 
 	#matches(q: string): SQL {
@@ -107,7 +164,10 @@ export class ChatRepository {
 				? sql`"conversations"."session_id" in (select m."session_id" from "messages" m where m."id" in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)}))`
 				: inArray(
 						conversations.sessionId,
-						this.db.select({ id: messages.sessionId }).from(messages).where(sql`${messages.content} like ${pattern} escape '\\'`)
+						this.db
+							.select({ id: messages.sessionId })
+							.from(messages)
+							.where(sql`${messages.content} like ${pattern} escape '\\'`)
 					);
 		return or(titleMatch, textMatch)!;
 	}

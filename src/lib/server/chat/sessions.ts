@@ -1,4 +1,10 @@
-import type { Message, MessageAttachment, SessionDetail, SessionList, SessionListQuery } from '$lib/api';
+import type {
+	Message,
+	MessageAttachment,
+	SessionDetail,
+	SessionList,
+	SessionListQuery
+} from '$lib/api';
 import type { MessageRow } from '../db/schema';
 import { notFound } from '../errors';
 import type { ChatRepository } from './repository';
@@ -54,7 +60,9 @@ export class SessionService {
 		const conversation = this.repo.getConversation(sessionId);
 		if (!conversation) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
 		const rows = this.repo.listMessages(sessionId);
-		const withFiles = rows.filter((row) => row.role === 'user' || row.role === 'tool').map((row) => row.id);
+		const withFiles = rows
+			.filter((row) => row.role === 'user' || row.role === 'tool')
+			.map((row) => row.id);
 		const files = withFiles.length ? await this.attachments.forMessages(withFiles) : new Map();
 		return {
 			session_id: conversation.sessionId,
@@ -68,11 +76,17 @@ export class SessionService {
 	rename(sessionId: string, title: string) {
 		const row = this.repo.rename(sessionId, title);
 		if (!row) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
-		return { session_id: row.sessionId, title: row.title, created_at: row.createdAt, updated_at: row.updatedAt };
+		return {
+			session_id: row.sessionId,
+			title: row.title,
+			created_at: row.createdAt,
+			updated_at: row.updatedAt
+		};
 	}
 
 	async delete(sessionId: string): Promise<void> {
-		if (!this.repo.getConversation(sessionId)) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		if (!this.repo.getConversation(sessionId))
+			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
 		await this.attachments.deleteForSession?.(sessionId);
 		this.repo.delete(sessionId);
 	}

@@ -42,7 +42,11 @@ export interface ToolProvider {
 	/** Which server a tool belongs to and its approval policy; undefined for an unknown tool. */
 	describe(name: string): { serverId: string; approval: ApprovalPolicy } | undefined;
 	/** Validates the arguments against the tool's schema, runs it with a timeout. Never throws for tool failures. */
-	callTool(name: string, args: Record<string, unknown>, options?: ToolCallOptions): Promise<ToolOutcome>;
+	callTool(
+		name: string,
+		args: Record<string, unknown>,
+		options?: ToolCallOptions
+	): Promise<ToolOutcome>;
 }
 
 export const noTools: ToolProvider = {

@@ -25,7 +25,12 @@ export interface OpenRouterModel {
 
 interface Chunk {
 	error?: { code?: string | number; message?: string };
-	usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number; cost?: number };
+	usage?: {
+		prompt_tokens?: number;
+		completion_tokens?: number;
+		total_tokens?: number;
+		cost?: number;
+	};
 	choices?: {
 		delta?: {
 			content?: string | null;
@@ -73,7 +78,10 @@ export class OpenRouterClient {
 	}
 
 	/** Streams one completion; throws UpstreamError for HTTP errors and errors inside the stream. */
-	async *streamChat(request: ChatCompletionRequest, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+	async *streamChat(
+		request: ChatCompletionRequest,
+		signal?: AbortSignal
+	): AsyncGenerator<StreamEvent> {
 		const transport = this.#transportFor(request.model);
 		const response = await transport({
 			method: 'POST',
@@ -83,7 +91,11 @@ export class OpenRouterClient {
 			signal
 		});
 		if (response.status !== 200) {
-			throw upstreamHttpError(response.status, await response.text(), response.header('retry-after'));
+			throw upstreamHttpError(
+				response.status,
+				await response.text(),
+				response.header('retry-after')
+			);
 		}
 
 		const toolCalls: UpstreamToolCall[] = [];
@@ -91,16 +103,21 @@ export class OpenRouterClient {
 		let sawDone = false;
 		try {
 			for await (const item of readSse(response.body)) {
-				if (isSseComment(item)) continue;
+				// Reading on to the end of the body after [DONE] (instead of breaking off) lets the
+				// keep-alive connection go back to the pool; a body closed early costs a new connection.
+				if (isSseComment(item) || sawDone) continue;
 				if (item.data === '[DONE]') {
 					sawDone = true;
-					break;
+					continue;
 				}
 				let chunk: Chunk;
 				try {
 					chunk = JSON.parse(item.data) as Chunk;
 				} catch {
-					throw new UpstreamError('upstream_protocol', 'The model provider sent a malformed stream chunk.');
+					throw new UpstreamError(
+						'upstream_protocol',
+						'The model provider sent a malformed stream chunk.'
+					);
 				}
 				if (chunk.error) {
 					throw new UpstreamError(
@@ -114,7 +131,11 @@ export class OpenRouterClient {
 				if (delta?.content) yield { type: 'text', text: delta.content };
 				for (const fragment of delta?.tool_calls ?? []) {
 					const index = fragment.index ?? toolCalls.length;
-					const call = (toolCalls[index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+					const call = (toolCalls[index] ??= {
+						id: '',
+						type: 'function',
+						function: { name: '', arguments: '' }
+					});
 					if (fragment.id) call.id = fragment.id;
 					if (fragment.function?.name) call.function.name += fragment.function.name;
 					if (fragment.function?.arguments) call.function.arguments += fragment.function.arguments;
@@ -122,25 +143,43 @@ export class OpenRouterClient {
 				if (choice?.finish_reason) finishReason = choice.finish_reason;
 				if (chunk.usage && typeof chunk.usage.total_tokens === 'number') {
 					const { prompt_tokens = 0, completion_tokens = 0, total_tokens, cost } = chunk.usage;
-					yield { type: 'usage', usage: { prompt_tokens, completion_tokens, total_tokens, ...(typeof cost === 'number' ? { cost } : {}) } };
+					yield {
+						type: 'usage',
+						usage: {
+							prompt_tokens,
+							completion_tokens,
+							total_tokens,
+							...(typeof cost === 'number' ? { cost } : {})
+						}
+					};
 				}
 			}
 		} finally {
 			response.close();
 		}
 		if (!sawDone && !finishReason) {
-			throw new UpstreamError('upstream_incomplete', 'The connection to the model ended before the reply was complete.');
+			throw new UpstreamError(
+				'upstream_incomplete',
+				'The connection to the model ended before the reply was complete.'
+			);
 		}
 		yield {
 			type: 'finish',
 			finishReason: finishReason ?? 'stop',
-			toolCalls: toolCalls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` }))
+			toolCalls: toolCalls
+				.filter(Boolean)
+				.map((call, index) => ({ ...call, id: call.id || `call_${index}` }))
 		};
 	}
 
 	/** The OpenRouter model catalogue (no key needed), trimmed to what the picker shows. */
 	async listModels(signal?: AbortSignal): Promise<OpenRouterModel[]> {
-		const response = await this.#options.transport({ method: 'GET', path: '/models', headers: this.#headers(), signal });
+		const response = await this.#options.transport({
+			method: 'GET',
+			path: '/models',
+			headers: this.#headers(),
+			signal
+		});
 		const text = await response.text();
 		if (response.status !== 200) throw upstreamHttpError(response.status, text);
 		const body = JSON.parse(text) as { data?: Record<string, unknown>[] };

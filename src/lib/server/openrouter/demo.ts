@@ -30,14 +30,26 @@ export function createDemoTransport({ tokenDelayMs = 12 } = {}): Transport {
 
 type Delta = Record<string, unknown>;
 
-function frame(delta: Delta, finishReason: string | null = null, extra: Record<string, unknown> = {}) {
+function frame(
+	delta: Delta,
+	finishReason: string | null = null,
+	extra: Record<string, unknown> = {}
+) {
 	return {
 		id: 'gen-demo',
 		provider: 'Switchboard',
 		model: DEMO_MODEL_ID,
 		object: 'chat.completion.chunk',
 		created: Math.floor(Date.now() / 1000),
-		choices: [{ index: 0, delta: { role: 'assistant', ...delta }, finish_reason: finishReason, native_finish_reason: finishReason, logprobs: null }],
+		choices: [
+			{
+				index: 0,
+				delta: { role: 'assistant', ...delta },
+				finish_reason: finishReason,
+				native_finish_reason: finishReason,
+				logprobs: null
+			}
+		],
 		...extra
 	};
 }
@@ -53,27 +65,54 @@ const ARITHMETIC = /(-?\(?\s*\d[\d\s.+\-*/^%()]*[+\-*/^%]\s*\(?\s*\d[\d\s.+\-*/^
 function demoChunks(request: ChatCompletionRequest) {
 	const last = request.messages.at(-1);
 	const calculator = request.tools?.find((tool) => tool.function.name.endsWith('__evaluate'));
-	const expression = last?.role === 'user' ? textOf(last).match(ARITHMETIC)?.[1]?.trim() : undefined;
+	const expression =
+		last?.role === 'user' ? textOf(last).match(ARITHMETIC)?.[1]?.trim() : undefined;
 	const chunks: object[] = [];
 	const words = (text: string) => text.match(/\S+\s*|\s+/g) ?? [];
 
 	if (calculator && expression) {
 		const args = JSON.stringify({ expression });
-		chunks.push(frame({ content: null, tool_calls: [{ index: 0, id: 'call_demo_1', type: 'function', function: { name: calculator.function.name, arguments: '' } }] }));
+		chunks.push(
+			frame({
+				content: null,
+				tool_calls: [
+					{
+						index: 0,
+						id: 'call_demo_1',
+						type: 'function',
+						function: { name: calculator.function.name, arguments: '' }
+					}
+				]
+			})
+		);
 		for (let i = 0; i < args.length; i += 8) {
-			chunks.push(frame({ tool_calls: [{ index: 0, function: { arguments: args.slice(i, i + 8) } }] }));
+			chunks.push(
+				frame({ tool_calls: [{ index: 0, function: { arguments: args.slice(i, i + 8) } }] })
+			);
 		}
 		chunks.push(frame({}, 'tool_calls'));
 	} else {
-		const reply = last?.role === 'tool' ? `The calculator says **${textOf(last)}**.` : demoReply(textOf(last));
-		for (const piece of words('The person is trying the offline demo; explain what Switchboard can do.')) {
+		const reply =
+			last?.role === 'tool' ? `The calculator says **${textOf(last)}**.` : demoReply(textOf(last));
+		for (const piece of words(
+			'The person is trying the offline demo; explain what Switchboard can do.'
+		)) {
 			chunks.push(frame({ content: '', reasoning: piece }));
 		}
 		for (const piece of words(reply)) chunks.push(frame({ content: piece }));
 		chunks.push(frame({ content: '' }, 'stop'));
 	}
 	const completion = chunks.length;
-	chunks.push(frame({ content: '' }, null, { usage: { prompt_tokens: JSON.stringify(request.messages).length >> 2, completion_tokens: completion, total_tokens: (JSON.stringify(request.messages).length >> 2) + completion, cost: 0 } }));
+	chunks.push(
+		frame({ content: '' }, null, {
+			usage: {
+				prompt_tokens: JSON.stringify(request.messages).length >> 2,
+				completion_tokens: completion,
+				total_tokens: (JSON.stringify(request.messages).length >> 2) + completion,
+				cost: 0
+			}
+		})
+	);
 	return chunks;
 }
 

@@ -13,7 +13,10 @@ export class UpstreamError extends Error {
 const HINTS: Record<number, [string, string]> = {
 	400: ['upstream_bad_request', 'OpenRouter rejected the request'],
 	401: ['upstream_unauthorized', 'OpenRouter rejected the API key; check OPENROUTER_API_KEY'],
-	402: ['upstream_payment_required', 'Your OpenRouter account is out of credits; add credits at https://openrouter.ai/credits'],
+	402: [
+		'upstream_payment_required',
+		'Your OpenRouter account is out of credits; add credits at https://openrouter.ai/credits'
+	],
 	403: ['upstream_forbidden', 'OpenRouter refused the request (moderation or guardrail)'],
 	404: ['upstream_not_found', 'OpenRouter does not know this model; pick another one'],
 	408: ['upstream_timeout', 'The model took too long to answer'],
@@ -23,7 +26,11 @@ const HINTS: Record<number, [string, string]> = {
 };
 
 /** Maps an HTTP error answer before the stream started (body per OpenRouter's error envelope). */
-export function upstreamHttpError(status: number, bodyText: string, retryAfter?: string | null): UpstreamError {
+export function upstreamHttpError(
+	status: number,
+	bodyText: string,
+	retryAfter?: string | null
+): UpstreamError {
 	let detail = '';
 	try {
 		const body = JSON.parse(bodyText) as { error?: { message?: unknown } };
@@ -31,7 +38,11 @@ export function upstreamHttpError(status: number, bodyText: string, retryAfter?:
 	} catch {
 		detail = bodyText.slice(0, 300).trim();
 	}
-	const [code, hint] = HINTS[status] ?? (status >= 500 ? ['upstream_error', 'The model provider failed'] : ['upstream_error', 'OpenRouter returned an error']);
+	const [code, hint] =
+		HINTS[status] ??
+		(status >= 500
+			? ['upstream_error', 'The model provider failed']
+			: ['upstream_error', 'OpenRouter returned an error']);
 	const wait = status === 429 && retryAfter ? ` (retry after ${retryAfter} s)` : '';
 	const message = `${hint}${wait}${detail && !hint.includes(detail) ? `: ${detail}` : ''} [HTTP ${status}]`;
 	return new UpstreamError(code, message, status);

@@ -26,7 +26,10 @@ export type Transport = (request: TransportRequest) => Promise<TransportResponse
  * response headers and every silence between two body chunks, so a long reply that keeps
  * streaming is never cut, but a stalled one is.
  */
-export function createHttpTransport(baseUrl: string, timeoutMs: number): Transport & { close(): Promise<void> } {
+export function createHttpTransport(
+	baseUrl: string,
+	timeoutMs: number
+): Transport & { close(): Promise<void> } {
 	const url = new URL(baseUrl);
 	const basePath = url.pathname.replace(/\/+$/, '');
 	const pool = new Pool(url.origin, {
@@ -67,18 +70,45 @@ async function* mapStreamErrors(body: AsyncIterable<Uint8Array>, baseUrl: string
 	try {
 		yield* body;
 	} catch (error) {
-		throw toUpstreamError(error, baseUrl);
+		throw toUpstreamError(error, baseUrl, 'body');
 	}
 }
 
-function toUpstreamError(error: unknown, baseUrl: string): unknown {
-	if (error instanceof undiciErrors.RequestAbortedError || (error as Error)?.name === 'AbortError') return error;
-	if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-		return new UpstreamError('upstream_timeout', 'The model stopped answering (OPENROUTER_TIMEOUT_MS elapsed without data).');
+/** `phase` tells a provider that was never reached from a reply that broke off halfway. */
+function toUpstreamError(
+	error: unknown,
+	baseUrl: string,
+	phase: 'request' | 'body' = 'request'
+): unknown {
+	if (error instanceof undiciErrors.RequestAbortedError || (error as Error)?.name === 'AbortError')
+		return error;
+	if (
+		error instanceof undiciErrors.HeadersTimeoutError ||
+		error instanceof undiciErrors.BodyTimeoutError
+	) {
+		return new UpstreamError(
+			'upstream_timeout',
+			'The model stopped answering (OPENROUTER_TIMEOUT_MS elapsed without data).'
+		);
 	}
 	const code = (error as { code?: string })?.code;
-	if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EAI_AGAIN') {
-		return new UpstreamError('upstream_unreachable', `Could not reach the model provider at ${baseUrl} (${code}).`);
+	if (phase === 'body' && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')) {
+		return new UpstreamError(
+			'upstream_incomplete',
+			'The connection to the model ended before the reply was complete.'
+		);
+	}
+	if (
+		code === 'ECONNREFUSED' ||
+		code === 'ENOTFOUND' ||
+		code === 'ECONNRESET' ||
+		code === 'UND_ERR_SOCKET' ||
+		code === 'EAI_AGAIN'
+	) {
+		return new UpstreamError(
+			'upstream_unreachable',
+			`Could not reach the model provider at ${baseUrl} (${code}).`
+		);
 	}
 	return error;
 }

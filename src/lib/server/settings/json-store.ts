@@ -7,7 +7,11 @@ import { AppError } from '../errors';
 /** A JSON file that exists but cannot be used; never overwritten, never replaced by defaults. */
 export class CorruptFileError extends AppError {
 	constructor(file: string, reason: string) {
-		super(500, 'corrupt_settings_file', `${file} is not valid (${reason}). Fix or remove the file; Switchboard will not overwrite it.`);
+		super(
+			500,
+			'corrupt_settings_file',
+			`${file} is not valid (${reason}). Fix or remove the file; Switchboard will not overwrite it.`
+		);
 		this.name = 'CorruptFileError';
 	}
 }
@@ -39,10 +43,13 @@ export class JsonStore<T> {
 
 	/** Whether the file exists on disk (false means defaults are in use). */
 	async exists(): Promise<boolean> {
+		await this.#queue;
 		return (await this.#load()).exists;
 	}
 
+	/** The current value, after every update called before this read has landed. */
 	async read(): Promise<T> {
+		await this.#queue;
 		return structuredClone((await this.#load()).value);
 	}
 
@@ -74,7 +81,8 @@ export class JsonStore<T> {
 		try {
 			text = await readFile(this.file, 'utf8');
 		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { value: this.#options.defaults(), exists: false };
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+				return { value: this.#options.defaults(), exists: false };
 			throw error;
 		}
 		let raw: unknown;
@@ -102,7 +110,10 @@ export class JsonStore<T> {
 		const mode = this.#options.mode ?? 0o644;
 		const dir = path.dirname(this.file);
 		await mkdir(dir, { recursive: true, mode: mode === 0o600 ? 0o700 : 0o755 });
-		const temp = path.join(dir, `.${path.basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`);
+		const temp = path.join(
+			dir,
+			`.${path.basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`
+		);
 		try {
 			await writeFile(temp, JSON.stringify(value, null, 2) + '\n', { mode });
 			await rename(temp, this.file);

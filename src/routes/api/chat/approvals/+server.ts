@@ -19,7 +19,10 @@ export const POST: RequestHandler = async ({ request, locals }) => {
 		const input = await readJson(request, decision);
 		const key = ApprovalRegistry.key(input.session_id, input.tool_call_id);
 		if (!locals.services.approvals.decide(key, input.decision)) {
-			throw notFound('No tool call is waiting for approval with that id (it may have timed out or the chat was stopped).', 'approval_not_found');
+			throw notFound(
+				'No tool call is waiting for approval with that id (it may have timed out or the chat was stopped).',
+				'approval_not_found'
+			);
 		}
 		return json({ ok: true });
 	} catch (error) {

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench [-- [--quick] [section filter…]]`: starts the OpenRouter stand-in and the built
+ * app (`node build`) against it, with a temp DATA_DIR seeded by the sections, and prints one
+ * table of medians, p99s and goals. Not a test: it always exits 0 unless something breaks.
+ *
+ * Sections live in their own modules (bench/chat.ts, bench/sessions.ts); add yours to `sections`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Agent } from 'undici';
+import { chatBench } from './chat';
+import { sessionsBench } from './sessions';
+import {
+	cpuMs,
+	ensureBuild,
+	freePort,
+	printTable,
+	root,
+	rssMb,
+	startApp,
+	startStandin,
+	type BenchContext,
+	type BenchRow,
+	type BenchSection
+} from './lib/harness';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const filters = args.filter((arg) => !arg.startsWith('--'));
+
+const sections: BenchSection[] = [
+	...chatBench(quick ? { pairs: 200, warmup: 20, streams: 50, words: 40 } : {}),
+	...sessionsBench(quick ? { longMessages: 5_000, sessions: 2_000, runs: 20 } : {})
+].filter(
+	(section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter))
+);
+
+const log = (message: string) => console.log(`[bench] ${message}`);
+const API_KEY = 'sk-or-v1-bench0000000000000000000000000000000000000000000000000000000000';
+
+const buildDir = path.resolve(root, process.env.SB_BUILD_DIR ?? 'build');
+ensureBuild(buildDir, log);
+
+const stateDir = mkdtempSync(path.join(tmpdir(), 'switchboard-bench-'));
+const dataDir = path.join(stateDir, 'data');
+const logDir = path.join(stateDir, 'logs');
+const stops: (() => Promise<void>)[] = [];
+
+try {
+	for (const section of sections) await section.seed?.({ dataDir, log });
+
+	const standin = await startStandin();
+	stops.push(standin.stop);
+	const port = await freePort();
+	const app = await startApp(buildDir, {
+		HOST: '127.0.0.1',
+		PORT: String(port),
+		ORIGIN: `http://127.0.0.1:${port}`,
+		BODY_SIZE_LIMIT: '25M',
+		DATA_DIR: dataDir,
+		LOG_DIR: logDir,
+		OPENROUTER_API_KEY: API_KEY,
+		OPENROUTER_BASE_URL: standin.url,
+		OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o'
+	});
+	stops.unshift(app.stop);
+	log(
+		`app ${app.url} (pid ${app.pid}, ${path.relative(root, buildDir)}), stand-in ${standin.url}, data in ${stateDir}`
+	);
+
+	const http = new Agent({ keepAliveTimeout: 30_000, connections: null });
+	stops.unshift(() => http.close());
+	const ctx: BenchContext = {
+		appUrl: app.url,
+		standinUrl: standin.url,
+		apiKey: API_KEY,
+		http,
+		serverRssMb: () => rssMb(app.pid),
+		serverCpuMs: () => cpuMs(app.pid),
+		log
+	};
+
+	const results: { section: string; rows: BenchRow[] }[] = [];
+	for (const section of sections) {
+		log(`running ${section.name}…`);
+		const started = performance.now();
+		results.push({ section: section.name, rows: await section.run(ctx) });
+		log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+	}
+	printTable(results);
+	const missed = results.flatMap((r) =>
+		r.rows
+			.filter((row) => row.verdict && row.verdict !== 'ok')
+			.map((row) => `${r.section} › ${row.what}: ${row.verdict}`)
+	);
+	console.log(missed.length ? `Goals not met:\n  ${missed.join('\n  ')}` : 'Every goal met.');
+} finally {
+	for (const stop of stops) await stop().catch(() => {});
+	if (!process.env.BENCH_KEEP) rmSync(stateDir, { recursive: true, force: true });
+}

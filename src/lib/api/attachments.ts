@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** An attachment as shown with a message: a signed URL to read it until it expires. */
+export const messageAttachment = z.object({
+	attachment_id: z.string(),
+	file_name: z.string().optional(),
+	mime_type: z.string(),
+	size_bytes: z.number(),
+	signed_url: z.string(),
+	signed_url_expires_at: z.string()
+});
+export type MessageAttachment = z.infer<typeof messageAttachment>;
+
+/** Attachment ids are server-made UUIDs; anything else is answered 404 without a lookup. */
+export const attachmentId = z.string().uuid('not an attachment id');
+
+/** `POST /api/uploads` (201) and `GET /api/attachments/{id}`: the metadata with a fresh signed URL. */
+export const attachmentInfo = messageAttachment.extend({
+	file_name: z.string(),
+	sha256: z.string(),
+	created_at: z.string()
+});
+export type AttachmentInfo = z.infer<typeof attachmentInfo>;
+
+/** The query of the local-disk download URL (`GET /api/attachments/{id}/content`). */
+export const signedDownloadQuery = z.object({
+	expires: z.coerce.number().int().positive(),
+	signature: z.string().regex(/^[0-9a-f]{64}$/, 'malformed signature')
+});
+export type SignedDownloadQuery = z.infer<typeof signedDownloadQuery>;
+
+/** Kinds a person may attach; the server decides from the bytes, this is for the file picker. */
+export const ATTACHMENT_ACCEPT =
+	'image/png,image/jpeg,image/webp,image/gif,application/pdf,text/plain,text/markdown,text/csv,application/json,.md,.markdown,.csv,.json,.txt';

@@ -1,0 +1,68 @@
+import { fileTypeFromBuffer } from 'file-type';
+import { AppError } from '../errors';
+import { extensionOf } from './file-name';
+
+export const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif']);
+export const TEXT_TYPES = new Set(['text/plain', 'text/markdown', 'text/csv', 'application/json']);
+const BINARY_TYPES = new Set([...IMAGE_TYPES, 'application/pdf']);
+
+export const isImage = (mimeType: string) => IMAGE_TYPES.has(mimeType);
+export const isText = (mimeType: string) => TEXT_TYPES.has(mimeType);
+
+const unsupported = (what: string) =>
+	new AppError(
+		415,
+		'unsupported_type',
+		`${what} cannot be attached: use images (PNG, JPEG, WebP, GIF), PDF or UTF-8 text (plain, Markdown, CSV, JSON).`
+	);
+
+// C0 controls other than tab, newline, vertical tab, form feed, carriage return and escape.
+const BINARY_CONTROL = /[\u0000-\u0008\u000e-\u001a\u001c-\u001f]/;
+
+function asText(data: Buffer): string | undefined {
+	try {
+		const text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+		return BINARY_CONTROL.test(text) ? undefined : text;
+	} catch {
+		return undefined;
+	}
+}
+
+function textFlavour(fileName: string, claimedType: string | undefined): string {
+	const ext = extensionOf(fileName);
+	const claimed = claimedType?.split(';')[0].trim().toLowerCase();
+	if (ext === 'md' || ext === 'markdown' || claimed === 'text/markdown') return 'text/markdown';
+	if (ext === 'csv' || claimed === 'text/csv') return 'text/csv';
+	if (ext === 'json' || claimed === 'application/json') return 'application/json';
+	return 'text/plain';
+}
+
+/**
+ * The attachment's type, decided from its bytes: magic numbers for images and PDF, strict UTF-8
+ * for text (the name or claimed type only picks which text flavour). Throws 415 otherwise.
+ */
+export async function detectType(
+	data: Buffer,
+	fileName: string,
+	claimedType?: string
+): Promise<string> {
+	const detected = await fileTypeFromBuffer(data);
+	if (detected && BINARY_TYPES.has(detected.mime)) return detected.mime;
+	const text = asText(data);
+	if (text === undefined) {
+		throw unsupported(detected ? `This ${detected.ext.toUpperCase()} file` : 'This binary file');
+	}
+	const flavour = textFlavour(fileName, claimedType);
+	if (flavour === 'application/json') {
+		try {
+			JSON.parse(text);
+		} catch {
+			throw new AppError(
+				415,
+				'unsupported_type',
+				`${fileName} is named as JSON but is not valid JSON.`
+			);
+		}
+	}
+	return flavour;
+}

@@ -1,0 +1,373 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+	CallToolResultSchema,
+	ErrorCode,
+	McpError,
+	ToolListChangedNotificationSchema,
+	type CallToolResult,
+	type Tool
+} from '@modelcontextprotocol/sdk/types.js';
+import type { McpServerConfig, McpServerStatus } from '$lib/api/mcp';
+import type { ToolProgress } from '../chat/tools';
+import type { Logger } from '../log';
+import type { BuiltinRegistry } from './builtin/registry';
+import { NotConnectable, openTransport, type OpenedTransport } from './transports';
+
+export interface ConnectionTimings {
+	/** Connecting, `initialize` and the first `tools/list` together. */
+	initTimeoutMs: number;
+	/** One tool call without progress; progress notifications restart the clock. */
+	callTimeoutMs: number;
+	retryBaseMs: number;
+	retryMaxMs: number;
+}
+
+export const DEFAULT_TIMINGS: ConnectionTimings = {
+	initTimeoutMs: 15_000,
+	callTimeoutMs: 60_000,
+	retryBaseMs: 1_000,
+	retryMaxMs: 60_000
+};
+
+export interface ConnectionDeps {
+	builtins: BuiltinRegistry;
+	log: Logger;
+	timings: ConnectionTimings;
+	/** Called whenever status, error or tools change. */
+	onChange: () => void;
+	clientVersion: string;
+	/**
+	 * Runs a connect attempt of a process or network server when its turn comes. Spawning a
+	 * process blocks the event loop for milliseconds, so the aggregator spaces them out.
+	 */
+	pace?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+export interface CallOptions {
+	signal?: AbortSignal;
+	onProgress?: (progress: ToolProgress) => void;
+}
+
+/** A failed call; `lost` when the connection itself broke (the server gets reconnected). */
+export class ToolCallError extends Error {
+	constructor(
+		message: string,
+		readonly lost: boolean
+	) {
+		super(message);
+		this.name = 'ToolCallError';
+	}
+}
+
+/** Fields that need a new connection when they change; the rest (tools, approval) apply live. */
+export const CONNECTION_FIELDS = [
+	'transport',
+	'command',
+	'args',
+	'env',
+	'cwd',
+	'url',
+	'headers'
+] as const;
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+function describeConnectError(
+	error: unknown,
+	config: McpServerConfig,
+	stderr: string | undefined
+): string {
+	const err = error as Error & { code?: string | number; cause?: { code?: string } };
+	let message: string;
+	if (typeof err?.code === 'number' && err.code >= 400 && err.code < 600) {
+		const hint =
+			err.code === 401 || err.code === 403 ? ' Check the headers (e.g. Authorization).' : '';
+		message = `${config.url} answered HTTP ${err.code}.${hint}`;
+	} else if (err?.code === 'ENOENT' && config.transport === 'stdio')
+		message = `The command "${config.command}" was not found.`;
+	else if (err?.code === 'EACCES' && config.transport === 'stdio')
+		message = `The command "${config.command}" is not executable.`;
+	else if (err?.cause?.code === 'ECONNREFUSED')
+		message = `Could not reach ${config.url} (connection refused).`;
+	else if (err?.cause?.code === 'ENOTFOUND')
+		message = `Could not resolve the host of ${config.url}.`;
+	else if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed)
+		message = 'The server closed the connection while starting.';
+	else message = err?.message || String(error);
+	return stderr ? `${message} Its last output: ${stderr.slice(-500)}` : message;
+}
+
+/** Races `work` against a deadline; the loser keeps running, so callers clean up on timeout. */
+function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+	let timer: NodeJS.Timeout;
+	const deadline = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error(message)), ms);
+	});
+	return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One configured, enabled MCP server: its SDK client, status, cached tool list, and the
+ * retry-with-backoff loop that brings it back after a failure.
+ */
+export class ServerConnection {
+	config: McpServerConfig;
+	status: McpServerStatus = 'connecting';
+	error: string | null = null;
+	tools: Tool[] = [];
+
+	readonly #deps: ConnectionDeps;
+	readonly #log: Logger;
+	#client: Client | undefined;
+	#opened: OpenedTransport | undefined;
+	/** Bumped by every connect and stop; callbacks of an older generation are ignored. */
+	#generation = 0;
+	#attempt: Promise<void> | undefined;
+	#failures = 0;
+	#retryTimer: NodeJS.Timeout | undefined;
+	#stopped = false;
+
+	constructor(config: McpServerConfig, deps: ConnectionDeps) {
+		this.config = config;
+		this.#deps = deps;
+		this.#log = deps.log.child({ mcp_server: config.id });
+	}
+
+	/** Connects (again) now; resolves when this attempt has settled, never rejects. */
+	connect(): Promise<void> {
+		this.#stopped = false;
+		clearTimeout(this.#retryTimer);
+		this.#retryTimer = undefined;
+		const { pace } = this.#deps;
+		const token = this.#generation;
+		const run = () =>
+			this.#stopped || this.#generation !== token ? Promise.resolve() : this.#connect();
+		const attempt = pace && this.config.transport !== 'builtin' ? pace(run) : this.#connect();
+		this.#attempt = attempt;
+		return attempt;
+	}
+
+	/** The connection attempt under way (or the last one), settled. */
+	whenSettled(): Promise<void> {
+		return this.#attempt ?? Promise.resolve();
+	}
+
+	/** Re-reads the tool list of a connected server, or retries one that is not connected. */
+	async refresh(): Promise<void> {
+		if (this.status === 'connected' && this.#client) {
+			const generation = this.#generation;
+			try {
+				await this.#relist(this.#client, generation);
+			} catch (error) {
+				if (generation === this.#generation)
+					await this.#lose(`Listing tools failed: ${(error as Error).message}`);
+			}
+			return;
+		}
+		if (this.status === 'connecting' && this.#attempt) return this.#attempt;
+		this.#failures = 0;
+		await this.connect();
+	}
+
+	async stop(): Promise<void> {
+		this.#stopped = true;
+		this.#generation++;
+		clearTimeout(this.#retryTimer);
+		this.#retryTimer = undefined;
+		const wasRunning = this.status === 'connected' || this.status === 'connecting';
+		await this.#teardown();
+		this.status = 'disabled';
+		this.error = null;
+		this.tools = [];
+		this.#deps.onChange();
+		if (wasRunning) this.#log.info('mcp server stopped');
+	}
+
+	async callTool(
+		name: string,
+		args: Record<string, unknown>,
+		options: CallOptions = {}
+	): Promise<CallToolResult> {
+		const client = this.#client;
+		if (this.status !== 'connected' || !client) {
+			throw new ToolCallError(
+				`The ${this.config.id} server is ${this.status}${this.error ? ` (${this.error})` : ''}.`,
+				false
+			);
+		}
+		const generation = this.#generation;
+		const timeout = this.#deps.timings.callTimeoutMs;
+		try {
+			const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, {
+				signal: options.signal,
+				timeout,
+				resetTimeoutOnProgress: true,
+				maxTotalTimeout: timeout * 10,
+				onprogress: options.onProgress
+					? ({ progress, total, message }) =>
+							options.onProgress!({
+								progress,
+								...(total !== undefined ? { total } : {}),
+								...(message ? { message } : {})
+							})
+					: undefined
+			});
+			return result as CallToolResult;
+		} catch (error) {
+			if (options.signal?.aborted) throw new ToolCallError('The call was stopped.', false);
+			if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+				throw new ToolCallError(`The tool did not answer within ${seconds(timeout)}.`, false);
+			}
+			const lost = !(error instanceof McpError) || error.code === ErrorCode.ConnectionClosed;
+			if (lost) {
+				// The transport's close handler may already have marked the server lost.
+				if (generation === this.#generation) {
+					const detail = this.#opened?.stderrTail?.();
+					void this.#lose(
+						`The connection broke during a call${detail ? `: ${detail.slice(-500)}` : '.'}`
+					);
+				}
+				throw new ToolCallError(
+					`The ${this.config.id} server stopped answering during the call; Switchboard is reconnecting it.`,
+					true
+				);
+			}
+			throw new ToolCallError((error as Error).message || String(error), false);
+		}
+	}
+
+	async #connect(): Promise<void> {
+		const generation = ++this.#generation;
+		const { timings } = this.#deps;
+		this.#set('connecting', null, []);
+		await this.#teardown();
+		if (generation !== this.#generation) return;
+		this.#log.info('mcp server connecting', {
+			transport: this.config.transport,
+			attempt: this.#failures + 1
+		});
+		const started = performance.now();
+
+		const client = new Client({ name: 'switchboard', version: this.#deps.clientVersion });
+		let opened: OpenedTransport | undefined;
+		try {
+			opened = await openTransport(this.config, this.#deps.builtins);
+			if (generation !== this.#generation) {
+				await this.#close(client, opened);
+				return;
+			}
+			this.#client = client;
+			this.#opened = opened;
+			client.onclose = () => {
+				if (generation === this.#generation && this.status === 'connected') {
+					const detail = opened?.stderrTail?.();
+					void this.#lose(
+						`The server closed the connection${detail ? `: ${detail.slice(-500)}` : '.'}`
+					);
+				}
+			};
+			client.onerror = (error) => this.#log.debug('mcp transport error', { error });
+			client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+				if (generation !== this.#generation) return;
+				try {
+					await this.#relist(client, generation);
+				} catch (error) {
+					this.#log.warn('mcp tool list refresh failed', { error });
+				}
+			});
+			const tools = await withDeadline(
+				(async () => {
+					await client.connect(opened!.transport, { timeout: timings.initTimeoutMs });
+					return this.#listAll(client);
+				})(),
+				timings.initTimeoutMs,
+				`The server did not finish starting (initialize and tools/list) within ${seconds(timings.initTimeoutMs)}.`
+			);
+			if (generation !== this.#generation) return;
+			this.#failures = 0;
+			this.#set('connected', null, tools);
+			this.#log.info('mcp server connected', {
+				tools: tools.length,
+				duration_ms: Math.round(performance.now() - started)
+			});
+		} catch (error) {
+			if (generation !== this.#generation) return;
+			const message = describeConnectError(error, this.config, opened?.stderrTail?.());
+			await this.#teardown();
+			if (generation !== this.#generation) return;
+			this.#set('unavailable', message, []);
+			if (error instanceof NotConnectable) {
+				this.#log.info('mcp server unavailable', { error: message });
+			} else {
+				this.#scheduleRetry(message);
+			}
+		}
+	}
+
+	async #lose(message: string): Promise<void> {
+		this.#generation++;
+		await this.#teardown();
+		if (this.#stopped) return;
+		this.#set('unavailable', message, []);
+		this.#scheduleRetry(message);
+	}
+
+	#scheduleRetry(message: string) {
+		if (this.#stopped) return;
+		const { retryBaseMs, retryMaxMs } = this.#deps.timings;
+		// Jitter keeps servers that failed together from all respawning in the same instant.
+		const delay = Math.round(
+			Math.min(retryBaseMs * 2 ** this.#failures, retryMaxMs) * (0.8 + Math.random() * 0.4)
+		);
+		this.#failures++;
+		this.#log.warn('mcp server unavailable', { error: message, retry_in_ms: delay });
+		clearTimeout(this.#retryTimer);
+		this.#retryTimer = setTimeout(() => void this.connect(), delay);
+		this.#retryTimer.unref();
+	}
+
+	async #relist(client: Client, generation: number): Promise<void> {
+		const tools = await this.#listAll(client);
+		if (generation !== this.#generation || this.status !== 'connected') return;
+		this.#set('connected', null, tools);
+		this.#log.info('mcp tool list updated', { tools: tools.length });
+	}
+
+	async #listAll(client: Client): Promise<Tool[]> {
+		const tools: Tool[] = [];
+		let cursor: string | undefined;
+		do {
+			const page = await client.listTools(cursor ? { cursor } : undefined, {
+				timeout: this.#deps.timings.initTimeoutMs
+			});
+			tools.push(...page.tools);
+			cursor = page.nextCursor;
+		} while (cursor && tools.length < 10_000);
+		return tools;
+	}
+
+	#set(status: McpServerStatus, error: string | null, tools: Tool[]) {
+		this.status = status;
+		this.error = error;
+		this.tools = tools;
+		this.#deps.onChange();
+	}
+
+	async #teardown(): Promise<void> {
+		const client = this.#client;
+		const opened = this.#opened;
+		this.#client = undefined;
+		this.#opened = undefined;
+		if (client || opened) await this.#close(client, opened);
+	}
+
+	async #close(client: Client | undefined, opened: OpenedTransport | undefined): Promise<void> {
+		try {
+			if (client?.transport) await client.close();
+			else await opened?.transport.close();
+		} catch (error) {
+			this.#log.debug('mcp close failed', { error });
+		}
+		await opened?.close?.().catch(() => {});
+	}
+}

@@ -1,0 +1,90 @@
+import type { CatalogueModel, ModelList } from '$lib/api/models';
+import type { Logger } from '../log';
+import { DEMO_MODEL_ID, type OpenRouterModel } from '../openrouter/client';
+
+/** Always offered, so a first run without a key (or without OpenRouter) can still chat. */
+export const DEMO_MODEL: CatalogueModel = {
+	id: DEMO_MODEL_ID,
+	name: 'Switchboard demo (offline)',
+	context_length: null,
+	pricing: { prompt: '0', completion: '0' },
+	input_modalities: ['text'],
+	supported_parameters: []
+};
+
+export interface ModelCatalogueOptions {
+	source: { listModels(signal?: AbortSignal): Promise<OpenRouterModel[]> };
+	log: Logger;
+	/** How long a fetched catalogue is served before the next request refreshes it. */
+	ttlMs?: number;
+	/** After a failed refresh, how long to serve the old copy before asking OpenRouter again. */
+	retryMs?: number;
+	/** Bounds one catalogue fetch, far below the chat timeout: the picker waits on it. */
+	fetchTimeoutMs?: number;
+	now?: () => Date;
+}
+
+/** The OpenRouter model catalogue, cached; the last good copy outlives OpenRouter outages. */
+export class ModelCatalogue {
+	readonly #options: Required<Omit<ModelCatalogueOptions, 'source' | 'log'>> &
+		Pick<ModelCatalogueOptions, 'source' | 'log'>;
+	#good: { models: CatalogueModel[]; fetchedAt: Date } | undefined;
+	#failure: { message: string; at: Date } | undefined;
+	#inflight: Promise<void> | undefined;
+
+	constructor(options: ModelCatalogueOptions) {
+		this.#options = {
+			...options,
+			ttlMs: options.ttlMs ?? 10 * 60_000,
+			retryMs: options.retryMs ?? 30_000,
+			fetchTimeoutMs: options.fetchTimeoutMs ?? 15_000,
+			now: options.now ?? (() => new Date())
+		};
+	}
+
+	async list(): Promise<ModelList> {
+		if (this.#due())
+			await (this.#inflight ??= this.#refresh().finally(() => (this.#inflight = undefined)));
+		const models = this.#good?.models ?? [];
+		return {
+			models: [DEMO_MODEL, ...models.filter((model) => model.id !== DEMO_MODEL_ID)],
+			fetched_at: this.#good?.fetchedAt.toISOString() ?? null,
+			error: this.#failure?.message ?? null
+		};
+	}
+
+	#due(): boolean {
+		const now = this.#options.now().getTime();
+		if (this.#failure && now - this.#failure.at.getTime() < this.#options.retryMs) return false;
+		return !this.#good || now - this.#good.fetchedAt.getTime() >= this.#options.ttlMs;
+	}
+
+	async #refresh(): Promise<void> {
+		try {
+			const models = await this.#options.source.listModels(
+				AbortSignal.timeout(this.#options.fetchTimeoutMs)
+			);
+			this.#good = {
+				models: models.map(
+					({ id, name, context_length, pricing, input_modalities, supported_parameters }) => ({
+						id,
+						name,
+						context_length,
+						pricing,
+						input_modalities,
+						supported_parameters
+					})
+				),
+				fetchedAt: this.#options.now()
+			};
+			this.#failure = undefined;
+		} catch (error) {
+			const message = `Could not load the model list from OpenRouter: ${(error as Error).message}`;
+			this.#failure = { message, at: this.#options.now() };
+			this.#options.log.warn('model catalogue refresh failed', {
+				error: (error as Error).message,
+				cached: Boolean(this.#good)
+			});
+		}
+	}
+}

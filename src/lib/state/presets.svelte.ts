@@ -1,0 +1,138 @@
+import { getContext, setContext } from 'svelte';
+import type {
+	ApplyPresetResponse,
+	ImportPresetsResponse,
+	Preset,
+	PresetChange,
+	PresetExport,
+	PresetList,
+	UpdatePresetRequest
+} from '$lib/api';
+import { api } from '$lib/api-client';
+import type { ModelSettingsState } from './model-settings.svelte';
+
+const CHANGE_LABELS: Record<PresetChange, string> = {
+	model: 'model',
+	system_prompt: 'system prompt',
+	parameter_overrides: 'parameters',
+	provider_overrides: 'provider routing',
+	mcp_servers: 'MCP servers'
+};
+
+/** A sentence for the notice after applying a preset. */
+export function describeApply(name: string, result: ApplyPresetResponse): string {
+	if (!result.changed.length) return `“${name}” is already the setup in use; nothing changed.`;
+	const parts = result.changed.map((change) =>
+		change === 'model' ? `model → ${result.model_settings.model_id}` : CHANGE_LABELS[change]
+	);
+	return `Applied “${name}”: ${parts.join(', ')}.`;
+}
+
+const path = (name: string) => `/api/presets/${encodeURIComponent(name)}`;
+
+/** Saved presets; snapshots wait for model settings still being saved. */
+export class PresetsState {
+	#presets = $state.raw<Preset[]>([]);
+	#loaded = $state(false);
+	#error = $state<string | null>(null);
+	readonly #settings: ModelSettingsState;
+	readonly #fetch: typeof fetch;
+
+	constructor(settings: ModelSettingsState, fetcher: typeof fetch = (...args) => fetch(...args)) {
+		this.#settings = settings;
+		this.#fetch = fetcher;
+	}
+
+	get presets() {
+		return this.#presets;
+	}
+	get loaded() {
+		return this.#loaded;
+	}
+	get error() {
+		return this.#error;
+	}
+
+	async load(): Promise<void> {
+		try {
+			this.#presets = (await api<PresetList>('/api/presets', {}, this.#fetch)).presets;
+			this.#error = null;
+			this.#loaded = true;
+		} catch (error) {
+			this.#error = (error as Error).message;
+		}
+	}
+
+	/** Saves the current setup under `name`, after any model change still on its way. */
+	async create(name: string, description: string): Promise<Preset> {
+		await this.#settings.settled();
+		const created = await api<Preset>(
+			'/api/presets',
+			{ method: 'POST', json: { name, description } },
+			this.#fetch
+		);
+		this.#presets = [...this.#presets, created].sort((a, b) => a.name.localeCompare(b.name));
+		return created;
+	}
+
+	async update(name: string, patch: UpdatePresetRequest): Promise<Preset> {
+		const updated = await api<Preset>(path(name), { method: 'PUT', json: patch }, this.#fetch);
+		this.#presets = this.#presets
+			.map((p) => (p.name === name ? updated : p))
+			.sort((a, b) => a.name.localeCompare(b.name));
+		return updated;
+	}
+
+	async remove(name: string): Promise<void> {
+		await api<void>(path(name), { method: 'DELETE' }, this.#fetch);
+		this.#presets = this.#presets.filter((p) => p.name !== name);
+	}
+
+	/** Applies the preset on the server and updates the picker and prompt; returns the notice. */
+	async apply(name: string): Promise<string> {
+		await this.#settings.settled();
+		const result = await api<ApplyPresetResponse>(
+			`${path(name)}/apply`,
+			{ method: 'POST' },
+			this.#fetch
+		);
+		this.#settings.applied(result.model_settings, result.system_prompt);
+		return describeApply(name, result);
+	}
+
+	async exportFile(): Promise<PresetExport> {
+		return api<PresetExport>('/api/presets/export', {}, this.#fetch);
+	}
+
+	async importFile(text: string, onConflict: 'skip' | 'replace'): Promise<ImportPresetsResponse> {
+		let body: unknown;
+		try {
+			body = JSON.parse(text);
+		} catch {
+			throw new Error(
+				'That file is not JSON. Pick a file exported from Switchboard’s presets screen.'
+			);
+		}
+		const payload = Array.isArray(body) ? { presets: body } : body;
+		const result = await api<ImportPresetsResponse>(
+			'/api/presets/import',
+			{
+				method: 'POST',
+				json: { ...(payload as object), on_conflict: onConflict }
+			},
+			this.#fetch
+		);
+		this.#presets = result.presets;
+		return result;
+	}
+
+	reset(): void {
+		this.#presets = [];
+		this.#loaded = false;
+		this.#error = null;
+	}
+}
+
+const KEY = Symbol('presets');
+export const setPresets = (state: PresetsState) => setContext(KEY, state);
+export const getPresets = () => getContext<PresetsState>(KEY);

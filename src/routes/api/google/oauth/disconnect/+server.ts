@@ -1,0 +1,13 @@
+import { json } from '@sveltejs/kit';
+import { errorResponse } from '$lib/server/http';
+import type { RequestHandler } from './$types';
+
+export const trailingSlash = 'ignore';
+
+export const POST: RequestHandler = async ({ locals }) => {
+	try {
+		return json(await locals.services.google.disconnect());
+	} catch (error) {
+		return errorResponse(error);
+	}
+};

@@ -1,0 +1,17 @@
+import { json } from '@sveltejs/kit';
+import { errorResponse } from '$lib/server/http';
+import type { RequestHandler } from './$types';
+
+export const trailingSlash = 'ignore';
+
+export const GET: RequestHandler = async ({ locals }) => {
+	try {
+		const file = await locals.services.presets.export();
+		const day = file.exported_at.slice(0, 10);
+		return json(file, {
+			headers: { 'content-disposition': `attachment; filename="switchboard-presets-${day}.json"` }
+		});
+	} catch (error) {
+		return errorResponse(error);
+	}
+};

@@ -1,0 +1,253 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { chatEvents, MAX_MESSAGE_CHARS } from '$lib/api';
+import type { Services } from '$lib/server/services';
+import { POST } from '../../src/routes/api/chat/+server';
+import { POST as APPROVE } from '../../src/routes/api/chat/approvals/+server';
+import { startOpenRouterStandin, type OpenRouterStandin } from '../support/openrouter-standin';
+import {
+	callRoute,
+	disposeAll,
+	errorOf,
+	eventsNamed,
+	readChatEvents,
+	TEST_API_KEY,
+	testServices,
+	textOf,
+	waitUntil
+} from '../support/factories';
+
+let standin: OpenRouterStandin;
+beforeAll(async () => {
+	standin = await startOpenRouterStandin({ tokenDelayMs: 1 });
+});
+afterAll(() => standin.close());
+afterEach(async () => {
+	await disposeAll();
+	standin.requests.length = 0;
+});
+
+const services = (env: Record<string, string> = {}) =>
+	testServices({
+		OPENROUTER_API_KEY: TEST_API_KEY,
+		OPENROUTER_BASE_URL: standin.url,
+		OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o',
+		...env
+	});
+const chat = (s: Services, body: unknown, signal?: AbortSignal) =>
+	callRoute(POST, s, { method: 'POST', path: '/api/chat', body, signal });
+const conversationCount = (s: Services) => s.repo.listSessions({ limit: 200 }).sessions.length;
+
+describe('POST /api/chat', () => {
+	it('streams DESIGN §5 events and saves the conversation', async () => {
+		const s = services();
+		const response = await chat(s, { message: 'Hello [[reasoning]]' });
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+		expect(response.headers.get('cache-control')).toContain('no-cache');
+		const events = await readChatEvents(response);
+
+		for (const event of events)
+			expect(() => chatEvents[event.event].parse(event.data), event.event).not.toThrow();
+		expect(events[0].event).toBe('session');
+		expect(events.at(-1)?.event).toBe('done');
+		expect(events.map((e) => e.event)).toEqual(
+			expect.arrayContaining(['reasoning', 'delta', 'usage'])
+		);
+		expect(textOf(events)).toBe('Echo: Hello [[reasoning]]');
+
+		const sessionId = eventsNamed(events, 'session')[0].data.session_id;
+		const rows = s.repo.listMessages(sessionId);
+		expect(rows.map((r) => r.role)).toEqual(['user', 'assistant']);
+		expect(rows[1]).toMatchObject({
+			id: eventsNamed(events, 'done')[0].data.message_id,
+			reasoning: 'Let me think about this step by step.',
+			modelId: 'openai/gpt-4o'
+		});
+	});
+
+	it('continues an existing conversation', async () => {
+		const s = services();
+		const first = await readChatEvents(await chat(s, { message: 'one' }));
+		const sessionId = eventsNamed(first, 'session')[0].data.session_id;
+		const second = await readChatEvents(await chat(s, { session_id: sessionId, message: 'two' }));
+		expect(eventsNamed(second, 'session')[0].data.session_id).toBe(sessionId);
+		expect(s.repo.listMessages(sessionId)).toHaveLength(4);
+		expect(conversationCount(s)).toBe(1);
+	});
+
+	it(`accepts a message of exactly ${MAX_MESSAGE_CHARS} characters`, async () => {
+		const s = services();
+		const response = await chat(s, { message: 'x'.repeat(MAX_MESSAGE_CHARS) });
+		expect(response.status).toBe(200);
+		const events = await readChatEvents(response);
+		expect(eventsNamed(events, 'error')).toEqual([]);
+	});
+
+	it('answers an upstream error as an error event after the saved question', async () => {
+		const s = services();
+		const events = await readChatEvents(await chat(s, { message: '[[status:402]] hi' }));
+		expect(events.map((e) => e.event)).toEqual(['session', 'error', 'done']);
+		expect(eventsNamed(events, 'error')[0].data).toMatchObject({
+			code: 'upstream_payment_required'
+		});
+	});
+
+	it('without a key: an error naming OPENROUTER_API_KEY, and the demo model still answers', async () => {
+		const s = services({ OPENROUTER_API_KEY: '' });
+		const refused = await readChatEvents(await chat(s, { message: 'hi' }));
+		expect(eventsNamed(refused, 'error')[0].data.message).toContain('OPENROUTER_API_KEY');
+		const demo = await readChatEvents(
+			await chat(s, { message: 'hi', model_id: 'switchboard/demo' })
+		);
+		expect(eventsNamed(demo, 'error')).toEqual([]);
+		expect(textOf(demo)).toContain('offline demo model');
+		expect(standin.requests).toEqual([]);
+	});
+
+	it('Stop (cancelling the response body) aborts upstream and keeps the partial reply', async () => {
+		const s = services();
+		const upstreamClosed = once(standin.events, 'aborted');
+		const response = await chat(s, { message: '[[slow]]' });
+		const reader = response.body!.getReader();
+		let received = '';
+		while (!received.includes('word3'))
+			received += new TextDecoder().decode((await reader.read()).value);
+		await reader.cancel();
+		await upstreamClosed;
+		const sessionId = JSON.parse(/event: session\ndata: (.*)\n/.exec(received)![1]).session_id;
+		const reply = s.repo.listMessages(sessionId)[1];
+		expect(reply).toMatchObject({ role: 'assistant', finishReason: 'aborted' });
+		expect(reply.content).toMatch(/^word0 word1 word2 word3/);
+		expect(reply.content).not.toContain('word399');
+	});
+
+	it('a client disconnect (request signal) aborts upstream', async () => {
+		const s = services();
+		const upstreamClosed = once(standin.events, 'aborted');
+		const controller = new AbortController();
+		const response = await chat(s, { message: '[[slow]]' }, controller.signal);
+		const reader = response.body!.getReader();
+		let received = '';
+		while (!received.includes('word1'))
+			received += new TextDecoder().decode((await reader.read()).value);
+		// The request signal alone stops the upstream request...
+		controller.abort();
+		await upstreamClosed;
+		// ...and adapter-node also cancels the body when the socket closes, which saves the partial reply.
+		await reader.cancel();
+		await waitUntil(
+			() => s.repo.listSessions({ limit: 1 }).sessions[0]?.messageCount === 2,
+			2_000,
+			'the partial reply to be saved'
+		);
+	});
+
+	describe('bad input: 4xx with {error:{code,message}}, and nothing saved', () => {
+		it.each([
+			['broken JSON', '{"message": "hi"', 'invalid_json'],
+			['an empty body', '', 'invalid_json'],
+			['JSON null', 'null', 'invalid_request'],
+			['a JSON array', '[{"message":"hi"}]', 'invalid_request'],
+			['a JSON string', '"hi"', 'invalid_request'],
+			['no message', {}, 'invalid_request'],
+			['a numeric message', { message: 42 }, 'invalid_request'],
+			['a null message', { message: null }, 'invalid_request'],
+			['a message as an array', { message: ['hi'] }, 'invalid_request'],
+			['an empty message', { message: '' }, 'bad_request'],
+			['a blank message', { message: ' \n\t ' }, 'bad_request'],
+			['a session id that is not a UUID', { message: 'hi', session_id: 'abc' }, 'invalid_request'],
+			['a numeric session id', { message: 'hi', session_id: 5 }, 'invalid_request'],
+			['an empty model id', { message: 'hi', model_id: '' }, 'invalid_request'],
+			['a numeric model id', { message: 'hi', model_id: 7 }, 'invalid_request'],
+			['a huge model id', { message: 'hi', model_id: 'm'.repeat(201) }, 'invalid_request'],
+			['attachment ids as a string', { message: 'hi', attachment_ids: 'a1' }, 'invalid_request'],
+			['numeric attachment ids', { message: 'hi', attachment_ids: [1] }, 'invalid_request'],
+			['empty attachment ids', { message: 'hi', attachment_ids: [''] }, 'invalid_request'],
+			[
+				'too many attachments',
+				{ message: 'hi', attachment_ids: Array.from({ length: 21 }, (_, i) => `a${i}`) },
+				'invalid_request'
+			],
+			['regenerate as a string', { message: 'hi', regenerate: 'yes' }, 'invalid_request'],
+			['regenerate without a session', { message: '', regenerate: true }, 'bad_request']
+		])('%s', async (_what, body, code) => {
+			const s = services();
+			const response = await chat(s, body);
+			const error = await errorOf(response);
+			expect(error.status).toBe(400);
+			expect(error.code).toBe(code);
+			expect(error.message.length).toBeGreaterThan(5);
+			expect(conversationCount(s)).toBe(0);
+			expect(standin.requests).toEqual([]);
+		});
+
+		it(`an oversized message (over ${MAX_MESSAGE_CHARS} characters)`, async () => {
+			const s = services();
+			const error = await errorOf(await chat(s, { message: 'x'.repeat(MAX_MESSAGE_CHARS + 1) }));
+			expect(error).toMatchObject({ status: 400, code: 'invalid_request' });
+			expect(error.message).toMatch(/message.*longer than 1000000 characters/);
+			expect(conversationCount(s)).toBe(0);
+		});
+
+		it('an unknown session id is a 404', async () => {
+			const s = services();
+			const error = await errorOf(
+				await chat(s, { session_id: crypto.randomUUID(), message: 'hi' })
+			);
+			expect(error).toMatchObject({ status: 404, code: 'session_not_found' });
+			expect(conversationCount(s)).toBe(0);
+		});
+
+		it('attachments this server cannot take are refused before a conversation exists', async () => {
+			const s = services();
+			const response = await chat(s, {
+				message: 'see attached',
+				attachment_ids: ['does-not-exist']
+			});
+			expect(response.status).toBeGreaterThanOrEqual(400);
+			expect(response.status).toBeLessThan(500);
+			expect((await errorOf(response)).code).toEqual(expect.any(String));
+			expect(conversationCount(s)).toBe(0);
+		});
+
+		it('a rejected message to an existing conversation adds nothing to it', async () => {
+			const s = services();
+			const events = await readChatEvents(await chat(s, { message: 'first' }));
+			const sessionId = eventsNamed(events, 'session')[0].data.session_id;
+			const before = s.repo.getConversation(sessionId);
+			expect((await chat(s, { session_id: sessionId, message: '' })).status).toBe(400);
+			expect(
+				(await chat(s, { session_id: sessionId, message: 'x'.repeat(MAX_MESSAGE_CHARS + 1) }))
+					.status
+			).toBe(400);
+			expect(s.repo.listMessages(sessionId)).toHaveLength(2);
+			expect(s.repo.getConversation(sessionId)).toEqual(before);
+		});
+	});
+});
+
+describe('POST /api/chat/approvals', () => {
+	const approve = (s: Services, body: unknown) =>
+		callRoute(APPROVE, s, { method: 'POST', path: '/api/chat/approvals', body });
+
+	it.each([
+		['broken JSON', '{', 400, 'invalid_json'],
+		['no fields', {}, 400, 'invalid_request'],
+		[
+			'an unknown decision',
+			{ session_id: 's', tool_call_id: 'c', decision: 'maybe' },
+			400,
+			'invalid_request'
+		],
+		[
+			'a call nobody waits for',
+			{ session_id: 's', tool_call_id: 'c', decision: 'approve' },
+			404,
+			'approval_not_found'
+		]
+	])('answers %s with a 4xx', async (_what, body, status, code) => {
+		const error = await errorOf(await approve(services(), body));
+		expect(error).toMatchObject({ status, code });
+	});
+});

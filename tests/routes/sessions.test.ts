@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sessionDetail, sessionList } from '$lib/api';
+import type { Services } from '$lib/server/services';
+import { GET as LIST } from '../../src/routes/api/sessions/+server';
+import { DELETE, GET, PATCH } from '../../src/routes/api/sessions/[id]/+server';
+import {
+	callRoute,
+	disposeAll,
+	errorOf,
+	nextTimestamp,
+	seedConversation,
+	testServices
+} from '../support/factories';
+
+afterEach(disposeAll);
+
+const list = (s: Services, query = '') => callRoute(LIST, s, { path: `/api/sessions${query}` });
+const get = (s: Services, id: string) =>
+	callRoute(GET, s, { path: `/api/sessions/${encodeURIComponent(id)}`, params: { id } });
+const patch = (s: Services, id: string, body: unknown) =>
+	callRoute(PATCH, s, { method: 'PATCH', path: `/api/sessions/${id}`, params: { id }, body });
+const del = (s: Services, id: string) =>
+	callRoute(DELETE, s, { method: 'DELETE', path: `/api/sessions/${id}`, params: { id } });
+
+function seeded(n = 3) {
+	const s = testServices();
+	const ids = Array.from({ length: n }, (_, i) =>
+		seedConversation(s.repo, {
+			title: `Chat ${i}`,
+			updatedAt: nextTimestamp(),
+			messages: [
+				{ content: `question ${i} about llamas` },
+				{
+					content: `answer ${i}`,
+					modelId: 'openai/gpt-4o',
+					usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cost: 0.0001 }
+				}
+			]
+		})
+	);
+	return { s, ids };
+}
+
+describe('GET /api/sessions', () => {
+	it('lists conversations newest first in the wire shape', async () => {
+		const { s, ids } = seeded(3);
+		const response = await list(s);
+		expect(response.status).toBe(200);
+		const body = sessionList.strict().parse(await response.json());
+		expect(body.sessions.map((x) => x.session_id)).toEqual([...ids].reverse());
+		expect(body.sessions[0]).toEqual({
+			session_id: ids[2],
+			title: 'Chat 2',
+			created_at: expect.any(String),
+			updated_at: expect.any(String),
+			message_count: 2
+		});
+		expect(body.next_cursor).toBeNull();
+	});
+
+	it('pages with limit and next_cursor', async () => {
+		const { s } = seeded(5);
+		const first = sessionList.parse(await (await list(s, '?limit=2')).json());
+		const second = sessionList.parse(
+			await (await list(s, `?limit=2&cursor=${first.next_cursor}`)).json()
+		);
+		const third = sessionList.parse(
+			await (await list(s, `?limit=2&cursor=${second.next_cursor}`)).json()
+		);
+		expect([...first.sessions, ...second.sessions, ...third.sessions].map((x) => x.title)).toEqual([
+			'Chat 4',
+			'Chat 3',
+			'Chat 2',
+			'Chat 1',
+			'Chat 0'
+		]);
+		expect(third.next_cursor).toBeNull();
+	});
+
+	it('searches titles and message text with q', async () => {
+		const { s } = seeded(3);
+		const byText = sessionList.parse(await (await list(s, '?q=question%201%20about')).json());
+		expect(byText.sessions.map((x) => x.title)).toEqual(['Chat 1']);
+		const byTitle = sessionList.parse(await (await list(s, '?q=%20chat%202%20')).json());
+		expect(byTitle.sessions.map((x) => x.title)).toEqual(['Chat 2']);
+		const blank = sessionList.parse(await (await list(s, '?q=')).json());
+		expect(blank.sessions).toHaveLength(3);
+	});
+
+	it.each([
+		['?limit=abc', 'limit'],
+		['?limit=0', 'limit'],
+		['?limit=-5', 'limit'],
+		['?limit=1.5', 'limit'],
+		['?limit=201', 'limit'],
+		['?limit=', 'limit'],
+		['?cursor=garbage', 'cursor'],
+		[`?cursor=${'a'.repeat(501)}`, 'cursor'],
+		[`?q=${'q'.repeat(201)}`, 'q']
+	])('answers %s with a 400 naming the parameter', async (query, parameter) => {
+		const { s } = seeded(1);
+		const error = await errorOf(await list(s, query));
+		expect(error.status).toBe(400);
+		expect(error.message).toContain(parameter);
+	});
+});
+
+describe('GET /api/sessions/{id}', () => {
+	it('returns the conversation with its messages', async () => {
+		const { s, ids } = seeded(1);
+		const response = await get(s, ids[0]);
+		expect(response.status).toBe(200);
+		const body = sessionDetail.parse(await response.json());
+		expect(body).toMatchObject({ session_id: ids[0], title: 'Chat 0' });
+		expect(body.messages.map((m) => [m.role, m.content])).toEqual([
+			['user', 'question 0 about llamas'],
+			['assistant', 'answer 0']
+		]);
+		expect(body.messages[1]).toMatchObject({
+			model_id: 'openai/gpt-4o',
+			usage: { total_tokens: 5, cost: 0.0001 },
+			tool_calls: null,
+			tool_call_id: null,
+			attachments: []
+		});
+	});
+
+	it.each([crypto.randomUUID(), 'not-a-uuid', "'; drop table conversations; --", '%', '..'])(
+		'answers the unknown id %s with a 404',
+		async (id) => {
+			const { s } = seeded(1);
+			expect(await errorOf(await get(s, id))).toMatchObject({
+				status: 404,
+				code: 'session_not_found'
+			});
+			expect(s.repo.listSessions({ limit: 10 }).sessions).toHaveLength(1);
+		}
+	);
+});
+
+describe('PATCH /api/sessions/{id}', () => {
+	it('renames (trimmed) without moving the conversation', async () => {
+		const { s, ids } = seeded(2);
+		const response = await patch(s, ids[0], { title: '  Llama facts  ' });
+		expect(response.status).toBe(200);
+		expect(await response.json()).toMatchObject({ session_id: ids[0], title: 'Llama facts' });
+		const body = sessionList.parse(await (await list(s)).json());
+		expect(body.sessions.map((x) => x.title)).toEqual(['Chat 1', 'Llama facts']);
+	});
+
+	it.each([
+		['broken JSON', '{"title":', 'invalid_json'],
+		['no title', {}, 'invalid_request'],
+		['an empty title', { title: '' }, 'invalid_request'],
+		['a blank title', { title: '   ' }, 'invalid_request'],
+		['a numeric title', { title: 12 }, 'invalid_request'],
+		['a null title', { title: null }, 'invalid_request'],
+		['a title over 200 characters', { title: 't'.repeat(201) }, 'invalid_request']
+	])('answers %s with a 400 and keeps the title', async (_what, body, code) => {
+		const { s, ids } = seeded(1);
+		expect(await errorOf(await patch(s, ids[0], body))).toMatchObject({ status: 400, code });
+		expect(s.repo.getConversation(ids[0])?.title).toBe('Chat 0');
+	});
+
+	it('answers an unknown id with a 404', async () => {
+		const { s } = seeded(1);
+		expect(await errorOf(await patch(s, crypto.randomUUID(), { title: 'x' }))).toMatchObject({
+			status: 404,
+			code: 'session_not_found'
+		});
+	});
+});
+
+describe('DELETE /api/sessions/{id}', () => {
+	it('deletes the conversation and its messages (204)', async () => {
+		const { s, ids } = seeded(2);
+		const response = await del(s, ids[0]);
+		expect(response.status).toBe(204);
+		expect(await response.text()).toBe('');
+		expect((await get(s, ids[0])).status).toBe(404);
+		expect(s.repo.listMessages(ids[0])).toEqual([]);
+		expect(s.repo.listMessages(ids[1])).toHaveLength(2);
+	});
+
+	it('answers an unknown id with a 404', async () => {
+		const { s, ids } = seeded(1);
+		expect(await errorOf(await del(s, crypto.randomUUID()))).toMatchObject({
+			status: 404,
+			code: 'session_not_found'
+		});
+		await del(s, ids[0]);
+		expect(await errorOf(await del(s, ids[0]))).toMatchObject({ status: 404 });
+	});
+});

@@ -1,0 +1,399 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as listRoute from '../../src/routes/api/presets/+server';
+import * as itemRoute from '../../src/routes/api/presets/[name]/+server';
+import * as applyRoute from '../../src/routes/api/presets/[name]/apply/+server';
+import * as exportRoute from '../../src/routes/api/presets/export/+server';
+import * as importRoute from '../../src/routes/api/presets/import/+server';
+import * as modelRoute from '../../src/routes/api/settings/model/+server';
+import * as promptRoute from '../../src/routes/api/settings/system-prompt/+server';
+import { badRequest } from '$lib/server/errors';
+import type { Services } from '$lib/server/services';
+import type { McpConfigPort } from '$lib/server/settings/mcp-port';
+import { PresetService } from '$lib/server/settings/presets';
+import { disposeAll } from '../support/factories';
+import { call, settingsServices } from './helpers';
+
+afterEach(disposeAll);
+
+type Config = { id: string; enabled: boolean; transport: string; [key: string]: unknown };
+
+/** An MCP service stand-in: keeps configs in memory and reports them with runtime status, like GET /api/mcp/servers. */
+function fakeMcp(initial: Config[]): McpConfigPort & { configs: Config[]; pushes: number } {
+	const fake = {
+		configs: initial,
+		pushes: 0,
+		async listConfigs() {
+			return fake.configs.map((c) => ({
+				...c,
+				status: c.enabled ? 'connected' : 'disabled',
+				error: null,
+				tools: []
+			}));
+		},
+		async replaceConfigs(configs: unknown[]) {
+			for (const config of configs as Config[]) {
+				if (config.id === 'refused')
+					throw badRequest(`${config.id}: the MCP service refused this server`);
+			}
+			fake.pushes++;
+			fake.configs = structuredClone(configs) as Config[];
+			return fake.listConfigs();
+		}
+	};
+	return fake;
+}
+
+const calculator = { id: 'calculator', enabled: true, transport: 'builtin' };
+const housekeeping = { id: 'housekeeping', enabled: true, transport: 'builtin' };
+
+function presetServices(mcp = fakeMcp([calculator, housekeeping])) {
+	const services = settingsServices({ OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o' });
+	const withMcp: Services = {
+		...services,
+		presets: new PresetService({
+			dataDir: services.config.dataDir,
+			modelSettings: services.modelSettings,
+			mcp
+		})
+	};
+	return { services: withMcp, mcp };
+}
+
+const create = (services: Services, body: unknown) =>
+	call(services, listRoute.POST, { method: 'POST', body });
+
+describe('presets API', () => {
+	it('snapshots the current model setup, prompt and MCP servers', async () => {
+		const { services } = presetServices();
+		await call(services, modelRoute.PUT, {
+			body: {
+				model_id: 'anthropic/claude-sonnet-4',
+				parameter_overrides: { temperature: 0.4 },
+				provider_overrides: { sort: 'latency' }
+			}
+		});
+		await call(services, promptRoute.PUT, { body: { system_prompt: 'Review code strictly.' } });
+
+		const { status, body } = await create(services, {
+			name: 'Code review',
+			description: 'Strict reviewer'
+		});
+		expect(status).toBe(201);
+		expect(body).toEqual({
+			name: 'Code review',
+			description: 'Strict reviewer',
+			model_id: 'anthropic/claude-sonnet-4',
+			provider_overrides: { sort: 'latency' },
+			parameter_overrides: { temperature: 0.4 },
+			system_prompt: 'Review code strictly.',
+			mcp_servers: [calculator, housekeeping],
+			created_at: expect.any(String),
+			updated_at: expect.any(String)
+		});
+		const listed = await call(services, listRoute.GET, { path: '/api/presets/' });
+		expect(listed.body.presets).toEqual([body]);
+		const onDisk = JSON.parse(
+			await readFile(path.join(services.config.dataDir, 'presets.json'), 'utf8')
+		);
+		expect(onDisk[0].name).toBe('Code review');
+	});
+
+	it('snapshots a model change that was still being saved', async () => {
+		const { services } = presetServices();
+		const save = call(services, modelRoute.PUT, { body: { model_id: 'deepseek/deepseek-r1' } });
+		const snapshot = create(services, { name: 'Reasoning' });
+		await save;
+		expect((await snapshot).body.model_id).toBe('deepseek/deepseek-r1');
+	});
+
+	it('answers 409 for a name that exists, ignoring case', async () => {
+		const { services } = presetServices();
+		await create(services, { name: 'Writing' });
+		const { status, body } = await create(services, { name: 'writing' });
+		expect(status).toBe(409);
+		expect(body.error).toEqual({
+			code: 'preset_exists',
+			message: 'A preset named "Writing" already exists.'
+		});
+	});
+
+	it.each([
+		['..', /only dots/],
+		['a/b', /slashes/],
+		['..\\secrets', /slashes/],
+		['tab\there', /control characters/],
+		['x'.repeat(81), /longer than 80/],
+		['   ', /must not be empty/],
+		['import', /reserved/]
+	])('rejects the name %j', async (name, message) => {
+		const { services } = presetServices();
+		const created = await create(services, { name });
+		expect(created.status).toBe(400);
+		expect(created.body.error.message).toMatch(message);
+		const read = await call(services, itemRoute.GET, { params: { name } });
+		expect(read.status).toBe(400);
+		expect(read.body.error.code).toBe('invalid_preset_name');
+	});
+
+	it.each([
+		[{}, /name/],
+		[{ name: 5 }, /name/],
+		[{ name: 'ok', description: ['x'] }, /description/],
+		[{ name: 'ok', model_id: 'openai/gpt-4' }, /model_id/]
+	])('rejects POST %j', async (payload, message) => {
+		const { services } = presetServices();
+		const { status, body } = await create(services, payload);
+		expect(status).toBe(400);
+		expect(body.error.message).toMatch(message);
+	});
+
+	it('rejects invalid JSON', async () => {
+		const { services } = presetServices();
+		expect(
+			(await call(services, listRoute.POST, { method: 'POST', raw: 'name=x' })).body.error.code
+		).toBe('invalid_json');
+		expect(
+			(await call(services, itemRoute.PUT, { params: { name: 'x' }, raw: '{' })).body.error.code
+		).toBe('invalid_json');
+	});
+
+	it('answers 404 for a missing preset on every verb', async () => {
+		const { services } = presetServices();
+		const params = { name: 'Nope' };
+		for (const [handler, options] of [
+			[itemRoute.GET, { params }],
+			[itemRoute.PUT, { params, body: { description: 'x' } }],
+			[itemRoute.DELETE, { method: 'DELETE', params }],
+			[applyRoute.POST, { method: 'POST', params }]
+		] as const) {
+			const { status, body } = await call(services, handler, options);
+			expect(status).toBe(404);
+			expect(body.error).toEqual({ code: 'preset_not_found', message: 'No preset named "Nope".' });
+		}
+	});
+
+	it('edits the given fields, renames, and refuses a rename onto another preset', async () => {
+		const { services } = presetServices();
+		await create(services, { name: 'A' });
+		await create(services, { name: 'B' });
+		const edited = await call(services, itemRoute.PUT, {
+			params: { name: 'A' },
+			body: {
+				name: 'Alpha',
+				description: 'first',
+				parameter_overrides: { max_tokens: 100 },
+				system_prompt: null
+			}
+		});
+		expect(edited.status).toBe(200);
+		expect(edited.body).toMatchObject({
+			name: 'Alpha',
+			description: 'first',
+			parameter_overrides: { max_tokens: 100 },
+			model_id: 'openai/gpt-4o',
+			system_prompt: null
+		});
+		expect((await call(services, itemRoute.GET, { params: { name: 'A' } })).status).toBe(404);
+		expect(
+			(await call(services, itemRoute.PUT, { params: { name: 'Alpha' }, body: { name: 'b' } }))
+				.status
+		).toBe(409);
+		const bad = await call(services, itemRoute.PUT, {
+			params: { name: 'Alpha' },
+			body: { parameter_overrides: { temperature: 3 } }
+		});
+		expect(bad.status).toBe(400);
+		expect(bad.body.error.message).toMatch(/temperature/);
+		const unknown = await call(services, itemRoute.PUT, {
+			params: { name: 'Alpha' },
+			body: { created_at: 'yesterday' }
+		});
+		expect(unknown.status).toBe(400);
+	});
+
+	it('checks MCP server configs in an edit, naming the bad field', async () => {
+		const { services } = presetServices();
+		await create(services, { name: 'Tools' });
+		const bad = await call(services, itemRoute.PUT, {
+			params: { name: 'Tools' },
+			body: { mcp_servers: [{ id: 'web', transport: 'http' }] }
+		});
+		expect(bad.status).toBe(400);
+		expect(bad.body.error.message).toMatch(/mcp_servers\.0\.url: required for the http transport/);
+		const dup = await call(services, itemRoute.PUT, {
+			params: { name: 'Tools' },
+			body: { mcp_servers: [calculator, calculator] }
+		});
+		expect(dup.status).toBe(400);
+	});
+
+	it('deletes a preset', async () => {
+		const { services } = presetServices();
+		await create(services, { name: 'Gone soon' });
+		expect(
+			(await call(services, itemRoute.DELETE, { method: 'DELETE', params: { name: 'Gone soon' } }))
+				.status
+		).toBe(204);
+		expect((await call(services, listRoute.GET)).body.presets).toEqual([]);
+	});
+
+	it('applies a preset: model settings, prompt and MCP servers come back, and says what changed', async () => {
+		const { services, mcp } = presetServices();
+		await call(services, modelRoute.PUT, {
+			body: { model_id: 'anthropic/claude-sonnet-4', parameter_overrides: { temperature: 0.1 } }
+		});
+		await call(services, promptRoute.PUT, { body: { system_prompt: 'Pirate voice.' } });
+		await create(services, { name: 'Pirate' });
+
+		await call(services, modelRoute.PUT, {
+			body: { model_id: 'openai/gpt-4', parameter_overrides: {} }
+		});
+		await call(services, promptRoute.PUT, { body: { system_prompt: 'Plain voice.' } });
+		await mcp.replaceConfigs([{ ...calculator, enabled: false }]);
+
+		const { status, body } = await call(services, applyRoute.POST, {
+			method: 'POST',
+			params: { name: 'Pirate' }
+		});
+		expect(status).toBe(200);
+		expect(body.model_settings).toEqual({
+			model_id: 'anthropic/claude-sonnet-4',
+			provider_overrides: {},
+			parameter_overrides: { temperature: 0.1 },
+			source: 'settings_file'
+		});
+		expect(body.system_prompt).toBe('Pirate voice.');
+		expect(body.changed).toEqual(['model', 'parameter_overrides', 'system_prompt', 'mcp_servers']);
+		expect(mcp.configs).toEqual([calculator, housekeeping]);
+		expect(body.mcp_servers).toHaveLength(2);
+
+		expect((await services.settings.current()).modelId).toBe('anthropic/claude-sonnet-4');
+		expect((await call(services, promptRoute.GET)).body.system_prompt).toBe('Pirate voice.');
+		const again = await call(services, applyRoute.POST, {
+			method: 'POST',
+			params: { name: 'Pirate' }
+		});
+		expect(again.body.changed).toEqual([]);
+	});
+
+	it('leaves the model settings alone when the MCP service rejects the preset servers', async () => {
+		const { services, mcp } = presetServices();
+		await create(services, { name: 'Broken' });
+		await call(services, itemRoute.PUT, {
+			params: { name: 'Broken' },
+			body: {
+				model_id: 'deepseek/deepseek-r1',
+				mcp_servers: [{ id: 'refused', transport: 'builtin' }]
+			}
+		});
+		const { status } = await call(services, applyRoute.POST, {
+			method: 'POST',
+			params: { name: 'Broken' }
+		});
+		expect(status).toBe(400);
+		expect((await call(services, modelRoute.GET)).body.model_id).toBe('openai/gpt-4o');
+		expect(mcp.pushes).toBe(0);
+	});
+
+	it('without an MCP service, snapshots no servers and applies the model settings only', async () => {
+		const base = settingsServices();
+		const services: Services = {
+			...base,
+			presets: new PresetService({
+				dataDir: base.config.dataDir,
+				modelSettings: base.modelSettings,
+				mcp: null
+			})
+		};
+		const created = await create(services, { name: 'Solo' });
+		expect(created.body.mcp_servers).toBeNull();
+		const applied = await call(services, applyRoute.POST, {
+			method: 'POST',
+			params: { name: 'Solo' }
+		});
+		expect(applied.status).toBe(200);
+		expect(applied.body).toMatchObject({
+			model_settings: { model_id: 'openai/gpt-4', source: 'settings_file' },
+			mcp_servers: null
+		});
+	});
+
+	it('exports all presets and imports them elsewhere, skipping or replacing existing names', async () => {
+		const { services: from } = presetServices();
+		await call(from, modelRoute.PUT, { body: { model_id: 'deepseek/deepseek-r1' } });
+		await create(from, { name: 'One' });
+		await create(from, { name: 'Two', description: 'second' });
+		const exported = await call(from, exportRoute.GET);
+		expect(exported.status).toBe(200);
+		expect(exported.headers.get('content-disposition')).toMatch(
+			/attachment; filename="switchboard-presets-\d{4}-\d{2}-\d{2}\.json"/
+		);
+		expect(exported.body).toMatchObject({
+			format: 'switchboard.presets',
+			version: 1,
+			presets: [{ name: 'One' }, { name: 'Two' }]
+		});
+
+		const { services: to } = presetServices();
+		await create(to, { name: 'one', description: 'mine' });
+		const skipped = await call(to, importRoute.POST, { method: 'POST', body: exported.body });
+		expect(skipped.status).toBe(200);
+		expect(skipped.body).toMatchObject({ imported: ['Two'], replaced: [], skipped: ['One'] });
+		expect(skipped.body.presets.find((p: { name: string }) => p.name === 'Two')).toMatchObject({
+			model_id: 'deepseek/deepseek-r1',
+			description: 'second'
+		});
+
+		const replaced = await call(to, importRoute.POST, {
+			method: 'POST',
+			body: { ...exported.body, on_conflict: 'replace' }
+		});
+		expect(replaced.body).toMatchObject({ imported: [], replaced: ['One', 'Two'], skipped: [] });
+		expect(replaced.body.presets.map((p: { name: string }) => p.name)).toEqual(['One', 'Two']);
+	});
+
+	it.each([
+		[{ presets: [{ name: '../x', model_id: 'openai/gpt-4' }] }, /presets\.0\.name/],
+		[{ presets: [{ name: 'ok' }] }, /presets\.0\.model_id/],
+		[
+			{
+				presets: [
+					{ name: 'ok', model_id: 'openai/gpt-4', parameter_overrides: { temperature: -1 } }
+				]
+			},
+			/temperature/
+		],
+		[{ presets: 'all' }, /presets/],
+		[{ format: 'other', presets: [] }, /format/]
+	])('rejects an import of %j without changing anything', async (payload, message) => {
+		const { services } = presetServices();
+		const { status, body } = await call(services, importRoute.POST, {
+			method: 'POST',
+			body: payload
+		});
+		expect(status).toBe(400);
+		expect(body.error.message).toMatch(message);
+		expect((await call(services, listRoute.GET)).body.presets).toEqual([]);
+	});
+
+	it('with the real MCP service, applying puts back the server list the preset holds', async () => {
+		const services = settingsServices();
+		const original = await services.mcp.listConfigs();
+		const created = await create(services, { name: 'All tools' });
+		expect(created.body.mcp_servers).toEqual(original);
+
+		await services.mcp.replaceConfigs(original.map((server) => ({ ...server, enabled: false })));
+		const { status, body } = await call(services, applyRoute.POST, {
+			method: 'POST',
+			params: { name: 'All tools' }
+		});
+		expect(status).toBe(200);
+		expect(body.changed).toContain('mcp_servers');
+		expect(await services.mcp.listConfigs()).toEqual(original);
+		expect(body.mcp_servers.map((server: { id: string }) => server.id)).toEqual(
+			original.map((server) => server.id)
+		);
+	});
+});
