@@ -3,6 +3,7 @@ import type { Message } from '../../src/lib/api';
 import { itemsFromHistory } from '../../src/lib/chat/items';
 import { groupByDate } from '../../src/lib/chat/dates';
 import { formatCost } from '../../src/lib/chat/format';
+import { titleFrom } from '../../src/lib/chat/title';
 
 let nextId = 1;
 function message(role: Message['role'], fields: Partial<Message> = {}): Message {
@@ -134,5 +135,15 @@ describe('cost display', () => {
 		expect(formatCost(0.0042)).toBe('$0.0042');
 		expect(formatCost(0.25)).toBe('$0.250');
 		expect(formatCost(0)).toBe('$0');
+	});
+});
+
+describe('conversation titles', () => {
+	it('keeps identifiers whole and drops emphasis markers', () => {
+		expect(titleFrom('why does **parse_args** fail?')).toBe('why does parse_args fail?');
+		expect(titleFrom('\n\n# Heading line\nsecond')).toBe('Heading line');
+		expect(titleFrom('   ', 'Attachment')).toBe('Attachment');
+		expect(titleFrom('What is 12*7+3?')).toBe('What is 12*7+3?');
+		expect(titleFrom('rename `my_var` __now__')).toBe('rename my_var now');
 	});
 });

@@ -50,7 +50,12 @@ export const chatEvents = {
 	}),
 	usage,
 	error: z.object({ code: z.string(), message: z.string() }),
-	done: z.object({ message_id: z.number().nullable(), finish_reason: z.string() })
+	done: z.object({
+		message_id: z.number().nullable(),
+		finish_reason: z.string(),
+		/** The model that answered (the chat's or the settings'). */
+		model_id: z.string().optional()
+	})
 } as const;
 
 export type ChatEventName = keyof typeof chatEvents;

@@ -7,7 +7,11 @@ export function titleFrom(message: string, fallback = 'New chat'): string {
 		.map((l) => l.replace(/\s+/g, ' ').trim())
 		.find(Boolean);
 	if (!line) return fallback;
-	const plain = line.replace(/^#+\s*/, '').replace(/[*_`]/g, '');
+	// Only paired markers go: a lone * or _ is arithmetic or a snake_case name.
+	const plain = line
+		.replace(/^#+\s*/, '')
+		.replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, '$2')
+		.replace(/`([^`]+)`/g, '$1');
 	if ([...plain].length <= MAX_TITLE) return plain;
 	const cut = [...plain].slice(0, MAX_TITLE).join('');
 	const space = cut.lastIndexOf(' ');

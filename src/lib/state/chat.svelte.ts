@@ -280,6 +280,7 @@ export class ChatState {
 				break;
 			case 'done':
 				reply.finishReason = event.data.finish_reason;
+				reply.modelId = event.data.model_id ?? reply.modelId;
 				reply.streaming = false;
 				break;
 		}

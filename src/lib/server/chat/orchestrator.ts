@@ -220,7 +220,11 @@ export class ChatOrchestrator {
 				if (!aborted) yield { event: 'error', data: failure };
 				yield {
 					event: 'done',
-					data: { message_id: saved.id, finish_reason: aborted ? 'aborted' : 'error' }
+					data: {
+						model_id: modelId,
+						message_id: saved.id,
+						finish_reason: aborted ? 'aborted' : 'error'
+					}
 				};
 				return;
 			}
@@ -258,6 +262,7 @@ export class ChatOrchestrator {
 				yield {
 					event: 'done',
 					data: {
+						model_id: modelId,
 						message_id: lastMessageId,
 						finish_reason: failure ? 'error' : (finish?.finishReason ?? 'stop')
 					}
@@ -280,7 +285,10 @@ export class ChatOrchestrator {
 			messages.push({ role: 'assistant', content: text || null, tool_calls: calls });
 			yield* this.#runTools(sessionId, calls, messages, signal);
 			if (signal?.aborted) {
-				yield { event: 'done', data: { message_id: lastMessageId, finish_reason: 'aborted' } };
+				yield {
+					event: 'done',
+					data: { model_id: modelId, message_id: lastMessageId, finish_reason: 'aborted' }
+				};
 				return;
 			}
 		}
