@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { open, reload } from './support';
 
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const lastReply = (page: Page) => page.getByRole('article', { name: 'Assistant reply' }).last();
@@ -12,7 +13,7 @@ test.describe('chat', () => {
 	test('a reply streams in, is saved, and the conversation is in the sidebar after a reload', async ({
 		page
 	}) => {
-		await page.goto('/');
+		await open(page, '/');
 		const unique = `streaming check ${Date.now()}`;
 		const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
 		await send(page, `${unique} ${words}`);
@@ -28,7 +29,7 @@ test.describe('chat', () => {
 		await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
 		await expect(lastReply(page)).toContainText(/\d+ in · \d+ out/);
 
-		await page.reload();
+		await reload(page);
 		await expect(
 			page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: unique })
 		).toBeVisible();
@@ -37,7 +38,7 @@ test.describe('chat', () => {
 	});
 
 	test('search finds conversations by message text', async ({ page }) => {
-		await page.goto('/');
+		await open(page, '/');
 		const word = `zebra${Date.now()}`;
 		await send(page, `tell me about the ${word} please`);
 		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
@@ -54,7 +55,7 @@ test.describe('chat', () => {
 	});
 
 	test('Stop ends the reply mid-stream and keeps what was written', async ({ page }) => {
-		await page.goto('/');
+		await open(page, '/');
 		await send(page, '[[slow]] count for me');
 		await expect(lastReply(page)).toContainText('word3');
 		await page.getByRole('button', { name: 'Stop' }).click();
@@ -63,13 +64,13 @@ test.describe('chat', () => {
 		const shown = await lastReply(page).textContent();
 		expect(shown).not.toContain('word399');
 
-		await page.reload();
+		await reload(page);
 		await expect(lastReply(page)).toContainText('word3');
 		await expect(lastReply(page)).toContainText('Stopped.');
 	});
 
 	test('Escape stops a streaming reply', async ({ page }) => {
-		await page.goto('/');
+		await open(page, '/');
 		await send(page, '[[slow]] escape me');
 		await expect(lastReply(page)).toContainText('word2');
 		await page.keyboard.press('Escape');
@@ -77,7 +78,7 @@ test.describe('chat', () => {
 	});
 
 	test('an upstream 429 shows inline with Retry', async ({ page }) => {
-		await page.goto('/');
+		await open(page, '/');
 		await send(page, '[[status:429]] are you there?');
 		const alert = lastReply(page).getByRole('alert');
 		await expect(alert).toContainText('Rate limited by OpenRouter');
@@ -93,11 +94,11 @@ test.describe('chat', () => {
 	test('an error in the middle of the stream keeps the partial reply and explains', async ({
 		page
 	}) => {
-		await page.goto('/');
+		await open(page, '/');
 		await send(page, '[[midstream-error]] go');
 		await expect(lastReply(page)).toContainText('This reply starts fine but');
 		await expect(lastReply(page).getByRole('alert')).toContainText('Provider disconnected');
-		await page.reload();
+		await reload(page);
 		await expect(lastReply(page)).toContainText('This reply starts fine but');
 		await expect(lastReply(page).getByRole('alert')).toContainText('Provider disconnected');
 	});
@@ -110,7 +111,7 @@ test.describe('chat', () => {
 			dialogs++;
 			dialog.dismiss();
 		});
-		await page.goto('/');
+		await open(page, '/');
 		await send(page, '[[markdown]] show me');
 		await expect(lastReply(page).getByRole('heading', { name: 'Plan' })).toBeVisible();
 		await expect(lastReply(page).locator('code.language-python')).toContainText('print("hello")');
@@ -129,7 +130,7 @@ test.describe('chat', () => {
 	});
 
 	test('conversations can be renamed and deleted from the sidebar', async ({ page }) => {
-		await page.goto('/');
+		await open(page, '/');
 		const title = `rename me ${Date.now()}`;
 		await send(page, title);
 		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
@@ -152,7 +153,7 @@ test.describe('chat', () => {
 	test('Ctrl+Shift+O starts a new chat; Shift+Enter adds a line instead of sending', async ({
 		page
 	}) => {
-		await page.goto('/');
+		await open(page, '/');
 		await composer(page).fill('first line');
 		await composer(page).press('Shift+Enter');
 		await composer(page).pressSequentially('second line');
@@ -167,9 +168,31 @@ test.describe('chat', () => {
 		await expect(composer(page)).toBeFocused();
 	});
 
+	test('the theme follows the system until picked, and the pick survives a reload', async ({
+		page
+	}) => {
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await open(page, '/');
+		const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+		expect(await background()).toBe('rgb(17, 19, 23)');
+
+		await page.getByRole('button', { name: /^Theme: system/ }).click();
+		await expect(page.getByRole('button', { name: /^Theme: light/ })).toBeVisible();
+		expect(await background()).toBe('rgb(247, 247, 248)');
+
+		await reload(page);
+		await expect(page.getByRole('button', { name: /^Theme: light/ })).toBeVisible();
+		expect(await background()).toBe('rgb(247, 247, 248)');
+		await page.getByRole('button', { name: /^Theme: light/ }).click();
+		await expect(page.getByRole('button', { name: /^Theme: dark/ })).toBeVisible();
+		expect(await background()).toBe('rgb(17, 19, 23)');
+		await page.getByRole('button', { name: /^Theme: dark/ }).click();
+		await expect(page.getByRole('button', { name: /^Theme: system/ })).toBeVisible();
+	});
+
 	test('phone width: the conversation list is a drawer', async ({ page }) => {
 		await page.setViewportSize({ width: 390, height: 844 });
-		await page.goto('/');
+		await open(page, '/');
 		const list = page.getByRole('navigation', { name: 'Conversations' });
 		await expect(list).not.toBeInViewport();
 		await page.getByRole('button', { name: 'Open the conversation list' }).click();

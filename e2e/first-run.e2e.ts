@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { e2ePorts } from '../tests/support/ports';
+import { open } from './support';
 
 /** A second app, started with no keys at all, as a person's very first run would be. */
 const port = e2ePorts.app + 9;
@@ -43,7 +44,7 @@ test('with no key: a setup banner, a clear error for OpenRouter models, and a wo
 	const health = await (await fetch(`${baseURL}/api/health`)).json();
 	expect(health.openrouter.configured).toBe(false);
 
-	await page.goto(baseURL);
+	await open(page, baseURL);
 	const banner = page.getByRole('region', { name: 'Setup' });
 	await expect(banner).toContainText('OPENROUTER_API_KEY');
 
