@@ -6,7 +6,7 @@
  * Sections live in their own modules (bench/chat.ts, bench/sessions.ts); add yours to `sections`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
 import { chatBench } from './chat';
@@ -37,10 +37,16 @@ const sections: BenchSection[] = [
 );
 
 const log = (message: string) => console.log(`[bench] ${message}`);
+/** Timings on a busy machine mean little; say how busy it was. */
+const machine = () =>
+	`${cpus().length} CPUs, load average ${loadavg()
+		.map((load) => load.toFixed(2))
+		.join(' ')}`;
 const API_KEY = 'sk-or-v1-bench0000000000000000000000000000000000000000000000000000000000';
 
 const buildDir = path.resolve(root, process.env.SB_BUILD_DIR ?? 'build');
 ensureBuild(buildDir, log);
+log(`machine before: ${machine()}`);
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'switchboard-bench-'));
 const dataDir = path.join(stateDir, 'data');
@@ -88,6 +94,7 @@ try {
 		results.push({ section: section.name, rows: await section.run(ctx) });
 		log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 	}
+	log(`machine after: ${machine()}`);
 	printTable(results);
 	const missed = results.flatMap((r) =>
 		r.rows

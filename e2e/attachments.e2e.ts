@@ -104,6 +104,28 @@ test.describe('attachments (local disk)', () => {
 		await expect(pending(page)).toBeHidden();
 	});
 
+	test('a file over the size limit is refused at once, without uploading it', async ({ page }) => {
+		let uploads = 0;
+		page.on('request', (request) => {
+			if (request.method() === 'POST' && request.url().endsWith('/api/uploads')) uploads++;
+		});
+		await page.goto('/');
+		const chooser = page.waitForEvent('filechooser');
+		await page.getByRole('button', { name: 'Attach files' }).click();
+		await (
+			await chooser
+		).setFiles({
+			name: 'huge.txt',
+			mimeType: 'text/plain',
+			buffer: Buffer.alloc(25 * 1024 * 1024, 'a')
+		});
+		await expect(pending(page).getByRole('alert')).toHaveText(
+			'huge.txt is larger than the 20.0 MB limit (25.0 MB).'
+		);
+		await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled();
+		expect(uploads).toBe(0);
+	});
+
 	test('a pasted screenshot and a picked file are attached too', async ({ page }) => {
 		await page.goto('/');
 		await composer(page).focus();
@@ -214,6 +236,51 @@ test.describe('attachments (Google Cloud Storage)', () => {
 		app?.kill();
 		await gcs?.close();
 		rmSync(dir, { recursive: true, force: true });
+	});
+
+	test('an image a tool returns shows in the reply while it streams and again after a reload', async ({
+		page
+	}) => {
+		const servers = await fetch(`${baseURL}/api/mcp/servers`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json', origin: baseURL },
+			body: JSON.stringify([
+				{
+					id: 'fixture',
+					enabled: true,
+					transport: 'stdio',
+					command: 'node',
+					args: [path.resolve('tests/support/mcp/stdio-server.mjs')]
+				}
+			])
+		});
+		expect(servers.status).toBe(200);
+		await expect
+			.poll(async () =>
+				(await (await fetch(`${baseURL}/api/mcp/servers`)).json())[0].tools.map(
+					(tool: { name: string }) => tool.name
+				)
+			)
+			.toContain('fixture__picture');
+
+		await page.goto(`${baseURL}/`);
+		// Paced, so the reply after the tool is still streaming while the image is checked.
+		await composer(page).fill('Draw me something [[tool:fixture__picture]] [[pace:250]]');
+		await composer(page).press('Enter');
+		const card = page.getByTestId('tool-card').last();
+		await expect(card).toContainText('here is a pixel');
+		// Live: the stored image is shown from the bucket before the page is ever reloaded.
+		const live = page.getByRole('list', { name: 'Attached images' }).getByRole('img').last();
+		await expect(live).toBeVisible();
+		await expect.poll(() => live.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+		expect(await live.getAttribute('src')).toContain(`${gcs.url}/${gcs.bucket}/attachments/`);
+		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'true');
+		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
+
+		await page.reload();
+		const restored = page.getByRole('list', { name: 'Attached images' }).getByRole('img').last();
+		await expect(restored).toBeVisible();
+		await expect.poll(() => restored.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
 	});
 
 	test('the image is stored in the bucket and shown from its signed URL, also after a reload', async ({

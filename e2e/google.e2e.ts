@@ -67,5 +67,48 @@ test.describe('google', () => {
 			.click();
 		await expect(page.getByText('Google disconnected and access revoked.')).toBeVisible();
 		await expect(panel(page).getByRole('link', { name: 'Connect Google' })).toBeVisible();
+		// The server list says why at once, without a passing "closed the connection" error.
+		await expect(page.getByText('Google is not connected').first()).toBeVisible();
+		await expect(page.getByText(/closed the connection/)).toHaveCount(0);
+	});
+
+	test('a grant Google refused shows Reconnect; reconnecting brings the tools back', async ({
+		page,
+		request
+	}) => {
+		await page.goto('/mcp');
+		await panel(page).getByRole('link', { name: 'Connect Google' }).click();
+		await expect(
+			panel(page).getByText('Connected as me@example.com.', { exact: true })
+		).toBeVisible();
+		const control = await request.post(`${standin}/__control`, {
+			data: { revokeAll: true, expireAccessTokens: true }
+		});
+		expect(control.ok()).toBe(true);
+
+		await page.goto('/');
+		await composer(page).fill('Mail? [[tool:google__gmail_search {"query":"lunch"}]]');
+		await composer(page).press('Enter');
+		const card = page.getByTestId('tool-card').last();
+		await expect(card).toContainText('Reconnect Google on the MCP page');
+
+		await page.goto('/mcp');
+		await expect(panel(page).getByText('Reconnect required', { exact: true })).toBeVisible();
+		await expect(panel(page).getByRole('button', { name: 'Disconnect Google' })).toBeVisible();
+		await panel(page).getByRole('link', { name: 'Reconnect Google' }).click();
+		await expect(page).toHaveURL(/\/mcp\?google=connected$/);
+		await expect(
+			panel(page).getByText('Connected as me@example.com.', { exact: true })
+		).toBeVisible();
+		await expect(panel(page).getByRole('list', { name: 'Granted Google scopes' })).toContainText(
+			'calendar.events'
+		);
+
+		await panel(page).getByRole('button', { name: 'Disconnect Google' }).click();
+		await page
+			.getByRole('dialog', { name: 'Disconnect Google?' })
+			.getByRole('button', { name: 'Disconnect' })
+			.click();
+		await expect(panel(page).getByRole('link', { name: 'Connect Google' })).toBeVisible();
 	});
 });

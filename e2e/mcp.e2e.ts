@@ -14,13 +14,21 @@ async function send(page: Page, text: string) {
 
 interface Recorded {
 	path: string;
-	body: { tools?: { function: { name: string } }[] };
+	body: {
+		tools?: { function: { name: string } }[];
+		messages: { role: string; content: unknown; tool_call_id?: string; tool_calls?: unknown[] }[];
+	};
 }
 
 async function offeredToolsOfLastChat(page: Page): Promise<string[]> {
 	const requests = (await (await page.request.get(requestsUrl)).json()) as Recorded[];
 	const chats = requests.filter((request) => request.path.endsWith('/chat/completions'));
 	return (chats.at(-1)?.body.tools ?? []).map((tool) => tool.function.name);
+}
+
+async function chatRequests(page: Page): Promise<Recorded[]> {
+	const requests = (await (await page.request.get(requestsUrl)).json()) as Recorded[];
+	return requests.filter((request) => request.path.endsWith('/chat/completions'));
 }
 
 const DEFAULTS = [
@@ -92,7 +100,7 @@ test.describe('MCP tools', () => {
 		await expect(notes.getByText('Connected')).toBeVisible();
 		await notes.getByRole('button', { name: /tools offered to the model/ }).click();
 		await notes.getByRole('checkbox', { name: 'Offer echo from notes' }).uncheck();
-		await expect(notes.getByRole('button', { name: /8 of 9 tools offered/ })).toBeVisible();
+		await expect(notes.getByRole('button', { name: /9 of 10 tools offered/ })).toBeVisible();
 		const servers = await (await page.request.get('/api/mcp/servers')).json();
 		expect(servers.find((server: { id: string }) => server.id === 'notes').disabled_tools).toEqual([
 			'echo'
@@ -104,6 +112,94 @@ test.describe('MCP tools', () => {
 			.getByRole('button', { name: 'Remove' })
 			.click();
 		await expect(notes).toHaveCount(0);
+	});
+
+	test('asks before a call on a server set to ask: Approve runs it and a reload shows it, Deny does not run', async ({
+		page
+	}) => {
+		await page.request.put('/api/mcp/servers', {
+			data: DEFAULTS.map((server) =>
+				server.id === 'calculator' ? { ...server, approval: 'ask' } : server
+			)
+		});
+		await page.goto('/');
+		await send(page, 'Multiply [[tool:calculator__evaluate {"expression":"6*7"}]]');
+		const card = page.getByTestId('tool-card').last();
+		await expect(card).toContainText('Waiting for your approval');
+		await expect(card).toContainText('"expression": "6*7"');
+		await card.getByRole('button', { name: 'Approve' }).click();
+		await expect(card.getByRole('status')).toHaveText(/^Done · \d/);
+		await expect(card).toContainText('42');
+		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
+		await expect(lastReply(page)).toContainText('42');
+		await expect(page).toHaveURL(/\/c\//);
+
+		await page.reload();
+		const reloaded = page.getByTestId('tool-card');
+		await expect(reloaded).toHaveCount(1);
+		await expect(reloaded).toContainText('evaluate');
+		await expect(reloaded.getByRole('status')).toHaveText(/^Done · \d/);
+		await expect(reloaded).toContainText('42');
+
+		await send(page, 'And this? [[tool:calculator__evaluate {"expression":"1+1"}]]');
+		const second = page.getByTestId('tool-card').nth(1);
+		await second.getByRole('button', { name: 'Deny' }).click();
+		await expect(second.getByRole('status')).toHaveText(/^Failed/);
+		await expect(second).toContainText('denied');
+		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
+
+		// The second turn sent the first call and its answer upstream, as a valid history.
+		const chats = await chatRequests(page);
+		const history = chats.at(-2)!.body.messages;
+		expect(history.map((message) => message.role)).toEqual([
+			'user',
+			'assistant',
+			'tool',
+			'assistant',
+			'user'
+		]);
+		expect(history[2]).toMatchObject({ role: 'tool', content: '42' });
+		expect(chats.at(-1)!.body.messages.at(-1)).toMatchObject({
+			role: 'tool',
+			content: expect.stringContaining('denied')
+		});
+	});
+
+	test('hides a saved environment value on /mcp and keeps it when the server is edited', async ({
+		page
+	}) => {
+		const secret = 'e2e-vault-secret-value';
+		await page.request.put('/api/mcp/servers', {
+			data: [
+				...DEFAULTS,
+				{
+					id: 'vault',
+					enabled: true,
+					transport: 'stdio',
+					command: process.execPath,
+					args: [path.resolve('tests/support/mcp/stdio-server.mjs')],
+					env: { VAULT_TOKEN: secret }
+				}
+			]
+		});
+		expect(await (await page.request.get('/api/mcp/servers')).text()).not.toContain(secret);
+
+		await page.goto('/mcp');
+		const vault = serverCard(page, 'vault');
+		await expect(vault.getByText('Connected')).toBeVisible();
+		await vault.getByRole('button', { name: 'Edit vault' }).click();
+		const form = vault.getByRole('form', { name: 'Edit vault' });
+		const env = form.getByLabel(/Environment/);
+		await expect(env).toHaveValue('VAULT_TOKEN=••••••••');
+		await expect(form.getByText(/Saved values stay hidden/)).toBeVisible();
+		await env.fill('VAULT_TOKEN=••••••••\nMODE=edited');
+		await form.getByRole('button', { name: 'Save changes' }).click();
+		await expect(page.getByText('Saved vault.')).toBeVisible();
+		await expect(vault.getByText('Connected')).toBeVisible();
+
+		await page.getByRole('link', { name: 'New chat' }).click();
+		await send(page, 'Which token? [[tool:vault__env {"name":"VAULT_TOKEN"}]]');
+		await expect(page.getByTestId('tool-card').last()).toContainText(secret);
 	});
 
 	test('shows an unavailable server with its error', async ({ page }) => {

@@ -102,6 +102,58 @@ test.describe('model settings, presets and suggestions', () => {
 		await expect(picker(page)).toHaveAccessibleName('Model: DeepSeek: R1');
 	});
 
+	test('a preset saved while the model choice is still being saved holds the new model', async ({
+		page
+	}) => {
+		// Hold the model save until the preset has been asked for: the snapshot must wait for it.
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		await page.route('**/api/settings/model', async (route) => {
+			if (route.request().method() !== 'PUT') return route.fallback();
+			await held;
+			await route.continue();
+		});
+		await page.request.put('/api/settings/model', { data: { model_id: 'openai/gpt-4o' } });
+		await page.goto('/presets');
+		await pickModel(page, 'deepseek', /DeepSeek: R1/);
+		const name = `Slow save ${Date.now()}`;
+		await page.getByRole('textbox', { name: 'Name' }).fill(name);
+		await page.getByRole('button', { name: 'Save preset' }).click();
+		release();
+
+		await expect(page.getByRole('heading', { name })).toBeVisible();
+		const saved = await (await page.request.get(`/api/presets/${encodeURIComponent(name)}`)).json();
+		expect(saved.model_id).toBe('deepseek/deepseek-r1');
+	});
+
+	test('at phone width the picker fits the screen and works by keyboard alone', async ({
+		page
+	}) => {
+		await page.request.put('/api/settings/model', { data: { model_id: 'openai/gpt-4o' } });
+		await page.setViewportSize({ width: 375, height: 740 });
+		await page.goto('/');
+		await picker(page).focus();
+		await page.keyboard.press('Enter');
+		const search = page.getByRole('combobox', { name: 'Search models' });
+		await expect(search).toBeFocused();
+		await page.keyboard.type('llama');
+		const list = page.getByRole('listbox', { name: 'Models' });
+		const box = (await list.boundingBox())!;
+		expect(box.x).toBeGreaterThanOrEqual(0);
+		expect(box.x + box.width).toBeLessThanOrEqual(375);
+		await expect(page.getByRole('option', { name: /Meta: Llama 3.3 70B Instruct/ })).toBeVisible();
+		await page.keyboard.press('Escape');
+		await expect(list).toHaveCount(0);
+		await expect(picker(page)).toBeFocused();
+
+		await page.keyboard.press('ArrowDown');
+		await page.keyboard.type('llama');
+		await page.keyboard.press('Enter');
+		await expect(picker(page)).toHaveAccessibleName('Model: Meta: Llama 3.3 70B Instruct');
+		await expect(picker(page)).toBeFocused();
+		await expect.poll(() => modelOnServer(page)).toBe('meta-llama/llama-3.3-70b-instruct');
+	});
+
 	test('a failed model save is shown and rolled back', async ({ page }) => {
 		await page.goto('/');
 		const before = await modelOnServer(page);

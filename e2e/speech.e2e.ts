@@ -148,3 +148,36 @@ test('bad speech settings are shown next to their field and no connection is ope
 	await page.getByLabel('Endpointing (ms)').fill('300');
 	await expect(page.getByLabel('Endpointing (ms)')).toHaveAttribute('aria-invalid', 'false');
 });
+
+test('words dictated while a reply streams wait for it, then go as one message', async ({
+	page
+}) => {
+	await prepare(page, 500);
+	await page.goto('/');
+	await composer(page).fill('[[slow]] tell me a long story');
+	await composer(page).press('Enter');
+	const stop = page.getByRole('button', { name: 'Stop' });
+	await expect(stop).toBeVisible();
+	await mic(page).click();
+
+	// The first sentence's auto-submit comes while the reply streams: it is held, not lost.
+	await expect(composer(page)).toHaveValue(FIRST);
+	await expect(dictationStatus(page)).toHaveText(
+		'Sends when the reply finishes (keep talking to add more)'
+	);
+	await expect(composer(page)).toHaveValue(`${FIRST} ${SECOND}`);
+	await expect(dictationStatus(page)).toHaveText(/^Sends when the reply finishes/);
+	await expect(yourMessages(page)).toHaveCount(1);
+
+	await stop.click();
+	await expect(yourMessages(page)).toHaveText([
+		'[[slow]] tell me a long story',
+		`${FIRST} ${SECOND}`
+	]);
+	await expect(lastReply(page)).toContainText(`Echo: ${FIRST} ${SECOND}`);
+	await expect(composer(page)).toHaveValue('');
+	await expect(dictationStatus(page)).toHaveText('Listening…');
+	await mic(page).click();
+	await expect(mic(page)).toHaveAttribute('aria-pressed', 'false');
+	await expect(yourMessages(page)).toHaveCount(2);
+});

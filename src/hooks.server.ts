@@ -1,7 +1,8 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { json, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { building } from '$app/environment';
 import { ConfigError, loadConfig, loadDotEnv } from '$lib/server/config';
+import { onUnexpectedError } from '$lib/server/http';
 import { createServices, type Services } from '$lib/server/services';
 import { authGuard } from '$lib/server/auth';
 
@@ -22,6 +23,7 @@ export const init: ServerInit = async () => {
 		}
 		throw error;
 	}
+	onUnexpectedError((error) => services.log.error('request failed', { error }));
 	services.log.info('server started', {
 		version: services.version,
 		openrouter_configured: services.openrouter.configured,
@@ -54,10 +56,23 @@ const logRequests: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
+/** A wrong method on an API route answers in the API's error shape, not SvelteKit's plain text. */
+const apiMethodNotAllowed: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	if (response.status !== 405 || !event.url.pathname.startsWith('/api/')) return response;
+	const allow = response.headers.get('allow') ?? '';
+	const message = `${event.request.method} is not allowed on ${event.url.pathname} (allowed: ${allow || 'none'}).`;
+	return json(
+		{ error: { code: 'method_not_allowed', message } },
+		{ status: 405, headers: { allow } }
+	);
+};
+
 export const handle = sequence(
 	provideServices,
 	authGuard(() => services.config.server.appPassword),
-	logRequests
+	logRequests,
+	apiMethodNotAllowed
 );
 
 export const handleError: HandleServerError = ({ error, event, status }) => {

@@ -183,7 +183,10 @@ export async function startApp(
  * Waits until the server has done its start-up work in the background (MCP servers connecting,
  * the calculator's worker loading mathjs…): measuring while it runs would charge it to requests.
  */
-async function settle(pid: number, { idleShare = 0.05, windowMs = 500, maxMs = 30_000 } = {}): Promise<void> {
+async function settle(
+	pid: number,
+	{ idleShare = 0.05, windowMs = 500, maxMs = 30_000 } = {}
+): Promise<void> {
 	const deadline = Date.now() + maxMs;
 	while (Date.now() < deadline) {
 		const before = cpuMs(pid);

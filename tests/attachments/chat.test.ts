@@ -20,6 +20,7 @@ import {
 	cleanUp,
 	DAY,
 	errorOf,
+	fetchSigned,
 	FIXTURES,
 	gcsFixture,
 	MODES,
@@ -254,6 +255,30 @@ describe.each(MODES)('attachments in a chat (%s)', (mode) => {
 		expect(row(s, image.attachment_id)).toBeUndefined();
 		if (mode === 'gcs') expect(gcs.standin.objects.has(blob.gcs_blob)).toBe(false);
 		else expect(existsSync(path.join(s.config.dataDir, 'attachments', blob.gcs_blob))).toBe(false);
+	});
+
+	it('keeps a file also attached in another conversation when one of them is deleted', async () => {
+		const s = services();
+		const image = await save(s, FIXTURES.png(), 'chart.png');
+		const first = await chat(s, { message: 'See', attachment_ids: [image.attachment_id] });
+		const second = await chat(s, { message: 'Again', attachment_ids: [image.attachment_id] });
+		const remove = (id: string) =>
+			call(DELETE_SESSION, s, `/api/sessions/${id}`, { method: 'DELETE', params: { id } });
+		const blobExists = () =>
+			mode === 'gcs'
+				? gcs.standin.objects.has(`attachments/${image.attachment_id}`)
+				: existsSync(path.join(s.config.dataDir, 'attachments', image.attachment_id));
+
+		expect((await remove(second.sessionId!)).status).toBe(204);
+		expect(row(s, image.attachment_id)).toBeDefined();
+		expect(blobExists()).toBe(true);
+		const kept = (await session(s, first.sessionId!)).messages[0].attachments[0];
+		expect(kept.attachment_id).toBe(image.attachment_id);
+		expect((await fetchSigned({ service: s.attachments }, kept.signed_url)).status).toBe(200);
+
+		expect((await remove(first.sessionId!)).status).toBe(204);
+		expect(row(s, image.attachment_id)).toBeUndefined();
+		expect(blobExists()).toBe(false);
 	});
 });
 

@@ -113,7 +113,10 @@ export function harness(
 }
 
 /** Follows a signed URL like a browser: GCS URLs over HTTP, local ones through the app's route. */
-export async function fetchSigned(h: Harness, signedUrl: string): Promise<Response> {
+export async function fetchSigned(
+	h: Pick<Harness, 'service'>,
+	signedUrl: string
+): Promise<Response> {
 	if (/^https?:/.test(signedUrl)) return fetch(signedUrl);
 	const url = new URL(signedUrl, 'http://127.0.0.1:3000');
 	const id = url.pathname.split('/')[3];

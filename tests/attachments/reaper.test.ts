@@ -9,6 +9,7 @@ import {
 	attachmentEnv,
 	cleanUp,
 	DAY,
+	FIXTURES,
 	gcsFixture,
 	harness,
 	MODES,
@@ -62,6 +63,16 @@ describe('attachment reaper in production wiring', () => {
 		await h.service.save({ data: Buffer.from('fresh'), fileName: 'a.txt' });
 		expect(await h.reaper.run()).toEqual({ deleted: 0, failed: 0, orphans: 0 });
 		expect(ids(h)).toHaveLength(1);
+	});
+});
+
+describe('attachment reaper queries', () => {
+	it('looks blobs up by name through an index, not a scan of every attachment', () => {
+		const h = harness(attachmentEnv('local'));
+		const plan = h.db.$client
+			.prepare('explain query plan select gcs_blob from attachments where gcs_blob in (?, ?)')
+			.all('a', 'b') as { detail: string }[];
+		expect(plan.map((step) => step.detail).join('\n')).toContain('attachments_gcs_blob_idx');
 	});
 });
 
@@ -200,3 +211,69 @@ describe.each(MODES)('attachment reaper (%s)', (mode: StorageMode) => {
 		await h.reaper.stop();
 	});
 });
+
+describe.each(MODES)(
+	'the reaper and a chat using the same attachment (%s)',
+	(mode: StorageMode) => {
+		/** A gate tests open by hand, and a promise that says when something reached it. */
+		function gate() {
+			let open!: () => void;
+			let reached!: () => void;
+			const opened = new Promise<void>((resolve) => (open = resolve));
+			const arrived = new Promise<void>((resolve) => (reached = resolve));
+			return { open, arrived, pass: () => (reached(), opened) };
+		}
+		const build = (modelInputs?: () => Promise<string[]>) => {
+			gcs.standin.objects.clear();
+			return harness(attachmentEnv(mode, gcs), { now: clock.now, modelInputs });
+		};
+		const unknown = { status: 400, code: 'unknown_attachment' };
+
+		it('refuses to send a file while the reaper is deleting it, and leaves no row without its file', async () => {
+			const h = build();
+			const old = await h.service.save({ data: Buffer.from('old notes'), fileName: 'old.txt' });
+			clock.advance(31 * DAY);
+			const deleting = gate();
+			const remove = h.storage.delete.bind(h.storage);
+			h.storage.delete = async (blob) => {
+				await deleting.pass();
+				return remove(blob);
+			};
+
+			const run = h.reaper.run();
+			await deleting.arrived;
+			await expect(h.service.validate([old.attachment_id], 'openai/gpt-4o')).rejects.toMatchObject(
+				unknown
+			);
+			await expect(h.service.info(old.attachment_id)).rejects.toMatchObject({ status: 404 });
+			deleting.open();
+			expect((await run).deleted).toBe(1);
+			expect(ids(h)).toEqual([]);
+		});
+
+		it('does not let a chat link a file the reaper deleted while the model was being looked up', async () => {
+			const lookup = gate();
+			const h = build(async () => {
+				await lookup.pass();
+				return ['text', 'image'];
+			});
+			const image = await h.service.save({ data: FIXTURES.png(), fileName: 'chart.png' });
+			clock.advance(31 * DAY);
+
+			const checking = h.service.validate([image.attachment_id], 'openai/gpt-4o');
+			await lookup.arrived;
+			expect((await h.reaper.run()).deleted).toBe(1);
+			lookup.open();
+			await expect(checking).rejects.toMatchObject(unknown);
+		});
+
+		it('keeps an old file that a chat has just checked for sending', async () => {
+			const h = build();
+			const old = await h.service.save({ data: Buffer.from('old notes'), fileName: 'old.txt' });
+			clock.advance(31 * DAY);
+			await h.service.validate([old.attachment_id], 'openai/gpt-4o');
+			expect((await h.reaper.run()).deleted).toBe(0);
+			expect(ids(h)).toEqual([old.attachment_id]);
+		});
+	}
+);

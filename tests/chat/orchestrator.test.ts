@@ -16,6 +16,7 @@ import {
 	eventsNamed,
 	fakeTools,
 	fixedSettings,
+	memoryLogger,
 	seedConversation,
 	testClient,
 	testOrchestrator,
@@ -276,6 +277,24 @@ describe('chat orchestrator', () => {
 			finishReason: 'stop',
 			content: text
 		});
+	});
+
+	it('ends the stream with an error event when the server itself fails mid-turn', async () => {
+		const { repo } = testRepository();
+		const log = memoryLogger();
+		const addMessage = repo.addMessage.bind(repo);
+		repo.addMessage = (message) => {
+			if (message.role === 'assistant') throw new Error('SQLITE_FULL: database or disk is full');
+			return addMessage(message);
+		};
+		const { chat } = testOrchestrator({ repo, log, client: testClient({ baseUrl: standin.url }) });
+		const { events, done } = await turn(chat, { message: 'hello' });
+		expect(events.slice(-2).map((e) => e.event)).toEqual(['error', 'done']);
+		expect(eventsNamed(events, 'error')[0].data.code).toBe('internal_error');
+		expect(done).toMatchObject({ message_id: null, finish_reason: 'error' });
+		expect(log.records).toContainEqual(
+			expect.objectContaining({ level: 'error', error: expect.any(Error) })
+		);
 	});
 
 	describe('before anything is saved', () => {

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { count, eq } from 'drizzle-orm';
 import type { ChatRepository } from '$lib/server/chat/repository';
 import { openDatabase } from '$lib/server/db/client';
-import { messages } from '$lib/server/db/schema';
+import { messages, type NewMessageRow } from '$lib/server/db/schema';
 import { AppError } from '$lib/server/errors';
 import { disposeAll, nextTimestamp, seedConversation, testRepository } from '../support/factories';
 
@@ -40,8 +41,13 @@ describe('chat repository', () => {
 			);
 			// Migrations are applied once; opening the same folder again is harmless.
 			const again = openDatabase(dataDir);
+			const journal = JSON.parse(readFileSync('drizzle/meta/_journal.json', 'utf8')) as {
+				entries: unknown[];
+			};
 			expect(again.$client.prepare(`select count(*) as n from __drizzle_migrations`).get()).toEqual(
-				{ n: 2 }
+				{
+					n: journal.entries.length
+				}
 			);
 			again.$client.close();
 		});
@@ -258,6 +264,35 @@ describe('chat repository', () => {
 			expect(repo.listMessages(kept)).toHaveLength(1);
 			expect(repo.listSessions({ limit: 10, q: 'unforgettable' }).sessions).toEqual([]);
 			expect(repo.delete(doomed)).toBe(false);
+		});
+
+		it('starts a conversation with its first message, or not at all', () => {
+			const { repo } = testRepository();
+			const sessionId = crypto.randomUUID();
+			const at = nextTimestamp();
+			const row = repo.startConversation('Hello', {
+				sessionId,
+				role: 'user',
+				content: 'hello',
+				createdAt: at
+			});
+			expect(repo.getConversation(sessionId)).toEqual({
+				sessionId,
+				title: 'Hello',
+				createdAt: at,
+				updatedAt: at
+			});
+			expect(repo.listMessages(sessionId)).toEqual([row]);
+
+			const broken = crypto.randomUUID();
+			const noContent = {
+				sessionId: broken,
+				role: 'user',
+				content: null,
+				createdAt: at
+			} as unknown as NewMessageRow;
+			expect(() => repo.startConversation('Broken', noContent)).toThrow(/NOT NULL/);
+			expect(repo.getConversation(broken)).toBeUndefined();
 		});
 
 		it('refuses a message for a conversation that does not exist', () => {

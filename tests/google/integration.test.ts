@@ -128,6 +128,35 @@ describe('google connection through the routes and the MCP aggregator', () => {
 		expect(services.tools.listTools().some((tool) => tool.name.startsWith('google__'))).toBe(false);
 	});
 
+	it('reconnects and disconnects without passing through "The server closed the connection"', async () => {
+		const standin = await googleStandin();
+		const services = servicesFor(standin);
+		await connectThroughRoutes(services);
+		await expect.poll(async () => (await googleView(services)).status).toBe('connected');
+		const errors: (string | null)[] = [];
+		const watch = setInterval(async () => errors.push((await googleView(services)).error), 5);
+
+		// Reconnect while connected: the new grant replaces the old server in place.
+		expect(await connectThroughRoutes(services)).toBe('/mcp?google=connected');
+		expect((await googleView(services)).status).toBe('connected');
+		const disconnect = await browser(services).call(
+			DISCONNECT,
+			'/api/google/oauth/disconnect',
+			'POST'
+		);
+		expect(disconnect.status).toBe(200);
+		// Answered once the server shows why it is off, so the page's next read is already right.
+		expect(await googleView(services)).toMatchObject({
+			status: 'unavailable',
+			error: NOT_CONNECTED
+		});
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		clearInterval(watch);
+
+		expect(errors.filter((error) => error && error !== NOT_CONNECTED)).toEqual([]);
+		expect(await readLogs(services.config.logDir)).not.toContain('closed the connection');
+	});
+
 	it('goes back to unavailable with "reconnect" when Google refuses the grant during a call', async () => {
 		const standin = await googleStandin();
 		const services = servicesFor(standin);
@@ -140,6 +169,7 @@ describe('google connection through the routes and the MCP aggregator', () => {
 		expect(outcome.isError).toBe(true);
 		expect(outcome.content).toMatch(/Reconnect Google on the MCP page/);
 		await expect.poll(async () => (await googleView(services)).error).toBe(RECONNECT_REQUIRED);
+		expect(await readLogs(services.config.logDir)).not.toContain('closed the connection');
 		const status = googleStatus.parse(
 			await (await browser(services).call(STATUS, '/api/google/status')).json()
 		);

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { McpServerConfig } from '$lib/api/mcp';
 import { AppError } from '$lib/server/errors';
@@ -18,6 +19,7 @@ import {
 	stdioFixture,
 	type TestAggregator
 } from '../support/mcp/factory';
+import { createFixtureServer } from '../support/mcp/fixture-server.mjs';
 import { startHttpFixture } from '../support/mcp/http-server.mjs';
 
 let current: TestAggregator | undefined;
@@ -367,6 +369,48 @@ describe('mcp aggregator: tool calls', () => {
 	});
 });
 
+describe('mcp aggregator: reconnecting a built-in server', () => {
+	/** A builtin like `google`: it can close its own servers (a new grant) and be asked to reconnect. */
+	function closableBuiltin(id: string) {
+		const servers: McpServer[] = [];
+		return {
+			id,
+			servers,
+			create() {
+				const server = createFixtureServer({ name: id });
+				servers.push(server);
+				return server;
+			}
+		};
+	}
+
+	it('gives a connected builtin a fresh server on reconnect', async () => {
+		const closable = closableBuiltin('gmail');
+		const aggregator = await setup({ configs: [builtin('gmail')], builtins: [closable] });
+		await aggregator.settled();
+		await aggregator.reconnect('gmail');
+		expect(closable.servers).toHaveLength(2);
+		expect(await server(aggregator, 'gmail')).toMatchObject({ status: 'connected', error: null });
+		expect(await aggregator.callTool('gmail__add', { a: 1, b: 2 })).toEqual({
+			content: '3',
+			isError: false
+		});
+	});
+
+	it('reconnects once, with no retry later, when the builtin closed its server just before', async () => {
+		const closable = closableBuiltin('gmail');
+		const aggregator = await setup({ configs: [builtin('gmail')], builtins: [closable] });
+		await aggregator.settled();
+		await closable.servers[0].close();
+		await aggregator.reconnect('gmail');
+		expect(await server(aggregator, 'gmail')).toMatchObject({ status: 'connected', error: null });
+		// Longer than the retry a lost connection schedules (FAST.retryBaseMs plus jitter).
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(closable.servers).toHaveLength(2);
+		expect(await server(aggregator, 'gmail')).toMatchObject({ status: 'connected', error: null });
+	});
+});
+
 describe('mcp aggregator: stdio servers', () => {
 	it('connects, lists and calls a server process', async () => {
 		const aggregator = await setup({ configs: [stdioFixture('local')] });
@@ -528,6 +572,17 @@ describe('mcp aggregator: HTTP servers', () => {
 		await aggregator.settled();
 		expect((await server(aggregator, 'gone')).error).toBe(
 			`Could not reach ${url} (connection refused).`
+		);
+	});
+
+	it('names the port when fetch refuses it (e.g. 6000), instead of "fetch failed"', async () => {
+		const aggregator = await setup({
+			configs: [{ id: 'x11', enabled: true, transport: 'http', url: 'http://127.0.0.1:6000/mcp' }],
+			timings: { retryBaseMs: 60_000 }
+		});
+		await aggregator.settled();
+		expect((await server(aggregator, 'x11')).error).toBe(
+			'fetch refuses to connect to port 6000 (a port the Fetch standard blocks); run the server on another port.'
 		);
 	});
 });

@@ -73,6 +73,25 @@ describe('JsonStore', () => {
 		expect(await readFile(store.file, 'utf8')).toBe('{"count": "three", "writers": []}');
 	});
 
+	it('sees a hand edit made while the app runs, and builds on it instead of a stale copy', async () => {
+		const store = counterStore();
+		await store.write({ count: 1, writers: [] });
+		await writeFile(store.file, JSON.stringify({ count: 50, writers: [7] }));
+		expect((await store.read()).count).toBe(50);
+		await store.update((c) => ({ ...c, count: c.count + 1 }));
+		expect(JSON.parse(await readFile(store.file, 'utf8'))).toEqual({ count: 51, writers: [7] });
+	});
+
+	it('never overwrites a file broken by hand after it was read', async () => {
+		const store = counterStore();
+		await store.write({ count: 1, writers: [] });
+		await store.read();
+		await writeFile(store.file, '{"count": 2,');
+		await expect(store.read()).rejects.toThrow(CorruptFileError);
+		await expect(store.update((c) => ({ ...c, count: 9 }))).rejects.toThrow(/not valid/);
+		expect(await readFile(store.file, 'utf8')).toBe('{"count": 2,');
+	});
+
 	it('rejects an update that breaks the schema and keeps the old value', async () => {
 		const store = counterStore();
 		await store.write({ count: 1, writers: [] });

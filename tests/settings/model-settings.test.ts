@@ -265,4 +265,30 @@ describe('chat requests upstream', () => {
 			]
 		});
 	});
+	it('use a per-chat model for that chat only, and save it with its messages', async () => {
+		const services = settingsServices({
+			OPENROUTER_API_KEY: TEST_API_KEY,
+			OPENROUTER_BASE_URL: standin.url
+		});
+		await call(services, modelRoute.PUT, {
+			body: { model_id: 'deepseek/deepseek-r1', parameter_overrides: { temperature: 0.3 } }
+		});
+		standin.requests.length = 0;
+
+		const request = new Request('http://127.0.0.1:3000/api/chat', {
+			method: 'POST',
+			body: JSON.stringify({ message: 'hi', model_id: 'anthropic/claude-sonnet-4' })
+		});
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any
+		const response = await chatRoute.POST({ request, locals: { services } } as any);
+		const events = await readChatEvents(response);
+		expect(events.at(-1)?.event).toBe('done');
+		const upstream = standin.requests.find((r) => r.path === '/chat/completions');
+		expect(upstream?.body).toMatchObject({ model: 'anthropic/claude-sonnet-4', temperature: 0.3 });
+
+		const sessionId = (events[0].data as { session_id: string }).session_id;
+		const messages = services.repo.listMessages(sessionId);
+		expect(messages.find((m) => m.role === 'assistant')?.modelId).toBe('anthropic/claude-sonnet-4');
+		expect((await call(services, modelRoute.GET)).body.model_id).toBe('deepseek/deepseek-r1');
+	});
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as listRoute from '../../src/routes/api/presets/+server';
 import * as itemRoute from '../../src/routes/api/presets/[name]/+server';
@@ -8,9 +8,11 @@ import * as exportRoute from '../../src/routes/api/presets/export/+server';
 import * as importRoute from '../../src/routes/api/presets/import/+server';
 import * as modelRoute from '../../src/routes/api/settings/model/+server';
 import * as promptRoute from '../../src/routes/api/settings/system-prompt/+server';
+import { MCP_HIDDEN_VALUE } from '$lib/api/mcp';
 import { badRequest } from '$lib/server/errors';
 import type { Services } from '$lib/server/services';
 import type { McpConfigPort } from '$lib/server/settings/mcp-port';
+import { ModelSettingsService } from '$lib/server/settings/model';
 import { PresetService } from '$lib/server/settings/presets';
 import { disposeAll } from '../support/factories';
 import { call, settingsServices } from './helpers';
@@ -295,6 +297,115 @@ describe('presets API', () => {
 		expect(status).toBe(400);
 		expect((await call(services, modelRoute.GET)).body.model_id).toBe('openai/gpt-4o');
 		expect(mcp.pushes).toBe(0);
+	});
+
+	it('hides MCP env and header values from the browser but keeps and applies the real ones', async () => {
+		const github = {
+			id: 'github',
+			enabled: true,
+			transport: 'http',
+			url: 'https://mcp.example.test/mcp',
+			headers: { Authorization: 'Bearer ghp_real_token' }
+		};
+		const { services, mcp } = presetServices(fakeMcp([calculator, github]));
+		const created = await create(services, { name: 'With token' });
+		expect(created.body.mcp_servers[1].headers).toEqual({ Authorization: MCP_HIDDEN_VALUE });
+		const listed = await call(services, listRoute.GET);
+		expect(JSON.stringify(listed.body)).not.toContain('ghp_real_token');
+		const read = await call(services, itemRoute.GET, { params: { name: 'With token' } });
+		expect(JSON.stringify(read.body)).not.toContain('ghp_real_token');
+
+		// Sending the hidden marker back keeps the saved value.
+		const edited = await call(services, itemRoute.PUT, {
+			params: { name: 'With token' },
+			body: { mcp_servers: [read.body.mcp_servers[1]] }
+		});
+		expect(edited.status).toBe(200);
+		const exported = await call(services, exportRoute.GET);
+		expect(exported.body.presets[0].mcp_servers).toEqual([github]);
+
+		await mcp.replaceConfigs([calculator]);
+		await call(services, applyRoute.POST, { method: 'POST', params: { name: 'With token' } });
+		expect(mcp.configs).toEqual([github]);
+
+		const unknown = await call(services, itemRoute.PUT, {
+			params: { name: 'With token' },
+			body: { mcp_servers: [{ ...github, id: 'other', headers: { 'X-Key': MCP_HIDDEN_VALUE } }] }
+		});
+		expect(unknown.status).toBe(400);
+		expect(unknown.body.error.message).toMatch(
+			/^mcp_servers\.0\.headers\.X-Key: the value is hidden/
+		);
+	});
+
+	it('checks a hand-edited preset before touching the MCP servers', async () => {
+		const { services, mcp } = presetServices();
+		await create(services, { name: 'Hand edited' });
+		const file = path.join(services.config.dataDir, 'presets.json');
+		const presets = JSON.parse(await readFile(file, 'utf8'));
+		presets[0].model_id = 'not a model id';
+		presets[0].mcp_servers = [{ ...calculator, enabled: false }];
+		await writeFile(file, JSON.stringify(presets));
+
+		const { status, body } = await call(services, applyRoute.POST, {
+			method: 'POST',
+			params: { name: 'Hand edited' }
+		});
+		expect(status).toBe(400);
+		expect(body.error.code).toBe('invalid_preset');
+		expect(body.error.message).toMatch(
+			/"Hand edited" cannot be applied: model_id: is not a model id/
+		);
+		expect(mcp.pushes).toBe(0);
+		expect(mcp.configs).toEqual([calculator, housekeeping]);
+	});
+
+	it('puts the MCP servers back when saving the model settings fails', async () => {
+		const mcp = fakeMcp([calculator, housekeeping]);
+		const base = settingsServices({ OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o' });
+		class FullDisk extends ModelSettingsService {
+			override async replace(): Promise<void> {
+				throw new Error('ENOSPC: no space left on device');
+			}
+		}
+		const modelSettings = new FullDisk({ dataDir: base.config.dataDir, env: {} });
+		const presets = new PresetService({ dataDir: base.config.dataDir, modelSettings, mcp });
+		const services: Services = { ...base, modelSettings, presets };
+		await create(services, { name: 'Fewer tools' });
+		await call(services, itemRoute.PUT, {
+			params: { name: 'Fewer tools' },
+			body: { model_id: 'deepseek/deepseek-r1', mcp_servers: [calculator] }
+		});
+
+		const { status, body } = await call(services, applyRoute.POST, {
+			method: 'POST',
+			params: { name: 'Fewer tools' }
+		});
+		expect(status).toBe(500);
+		expect(body.error.code).toBe('internal_error');
+		expect(mcp.configs).toEqual([calculator, housekeeping]);
+		expect((await call(services, modelRoute.GET)).body.model_id).not.toBe('deepseek/deepseek-r1');
+	});
+
+	it('applies two presets asked for at once one after the other, never mixing them', async () => {
+		const { services, mcp } = presetServices();
+		await create(services, { name: 'One' });
+		await create(services, { name: 'Two' });
+		await call(services, itemRoute.PUT, {
+			params: { name: 'One' },
+			body: { model_id: 'deepseek/deepseek-r1', mcp_servers: [calculator] }
+		});
+		await call(services, itemRoute.PUT, {
+			params: { name: 'Two' },
+			body: { model_id: 'anthropic/claude-sonnet-4', mcp_servers: [housekeeping] }
+		});
+		const [one, two] = await Promise.all([
+			call(services, applyRoute.POST, { method: 'POST', params: { name: 'One' } }),
+			call(services, applyRoute.POST, { method: 'POST', params: { name: 'Two' } })
+		]);
+		expect([one.status, two.status]).toEqual([200, 200]);
+		expect((await call(services, modelRoute.GET)).body.model_id).toBe('anthropic/claude-sonnet-4');
+		expect(mcp.configs).toEqual([housekeeping]);
 	});
 
 	it('without an MCP service, snapshots no servers and applies the model settings only', async () => {

@@ -100,6 +100,9 @@ describe('suggestions API', () => {
 		});
 		expect(missing.status).toBe(404);
 		expect(missing.body.error.code).toBe('suggestion_not_found');
+		const long = await call(services, itemRoute.GET, { params: { id: 'x'.repeat(5000) } });
+		expect(long.status).toBe(404);
+		expect(long.body.error.message.length).toBeLessThan(120);
 		expect(
 			(await call(services, itemRoute.DELETE, { method: 'DELETE', params: { id: 'nope' } })).status
 		).toBe(404);

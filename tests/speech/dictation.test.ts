@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { realTimers } from '$lib/speech/auto-submit';
-import type { MicrophoneCapture } from '$lib/speech/microphone';
+import { openMicrophone, type MicrophoneCapture } from '$lib/speech/microphone';
 import { Dictation, type DictationDeps, type DictationTarget } from '$lib/state/speech.svelte';
 import { SpeechSettingsState, type SpeechSettingsForm } from '$lib/state/speech-settings.svelte';
 import { startDeepgramStandin, type DeepgramStandin } from '../support/deepgram-standin';
@@ -177,6 +177,58 @@ describe('dictation against the Deepgram stand-in', () => {
 		await vi.waitFor(() => expect(dg.connections[0]).toMatchObject({ closeCode: 1000 }));
 	});
 
+	it('holds the auto-submit while a reply streams and sends it once the reply finishes', async () => {
+		const { dictation, mic, target } = await setup();
+		let replyEnded: (() => void) | null = null;
+		const busy = Object.assign(target, {
+			busy: true,
+			whenReady(callback: () => void) {
+				replyEnded = callback;
+			},
+			submit() {
+				if (busy.busy) return; // the composer refuses while a reply streams
+				busy.sent.push(busy.text);
+				busy.text = '';
+			}
+		});
+		await dictation.start(busy);
+		await vi.waitFor(() => expect(dictation.status).toBe('listening'));
+		mic.speak(800);
+		mic.pause(1500);
+		await vi.waitFor(() => expect(dictation.held).toBe(true));
+		expect(busy.text).toBe('hello there');
+		expect(busy.sent).toEqual([]);
+
+		busy.busy = false;
+		replyEnded!();
+		expect(busy.sent).toEqual(['hello there']);
+		expect(busy.text).toBe('');
+		expect(dictation.held).toBe(false);
+		mic.pause(1000);
+		await new Promise((resolve) => setTimeout(resolve, 400));
+		expect(busy.sent).toEqual(['hello there']);
+	});
+
+	it('sends nothing held when the person edits the draft before the reply finishes', async () => {
+		const { dictation, mic, target } = await setup();
+		let replyEnded: (() => void) | null = null;
+		Object.assign(target, {
+			busy: true,
+			whenReady: (callback: () => void) => (replyEnded = callback)
+		});
+		await dictation.start(target);
+		await vi.waitFor(() => expect(dictation.status).toBe('listening'));
+		mic.speak(800);
+		mic.pause(1500);
+		await vi.waitFor(() => expect(dictation.held).toBe(true));
+		target.text = 'hello there, and something typed';
+		Object.assign(target, { busy: false });
+		replyEnded!();
+		expect(target.sent).toEqual([]);
+		expect(target.text).toBe('hello there, and something typed');
+		expect(dictation.held).toBe(false);
+	});
+
 	it('reconnects with a fresh token when the socket drops', async () => {
 		const dg = await startDeepgramStandin({ idleTimeoutMs: 200, utterances: ['still here'] });
 		const { dictation, mic, target } = await setup({}, dg);
@@ -188,5 +240,64 @@ describe('dictation against the Deepgram stand-in', () => {
 		mic.speak(500);
 		mic.pause(1000);
 		await vi.waitFor(() => expect(target.sent).toEqual(['still here']));
+	});
+});
+
+describe('dictation errors, in plain words', () => {
+	it('explains a blocked microphone and opens nothing', async () => {
+		const { dg, speechSettings, target } = await setup();
+		vi.stubGlobal('navigator', {
+			mediaDevices: {
+				getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))
+			}
+		});
+		onDispose(() => vi.unstubAllGlobals());
+		const dictation = new Dictation(speechSettings, {
+			fetchToken: () => Promise.reject(new Error('no token expected')),
+			openSocket: () => {
+				throw new Error('no socket expected');
+			},
+			openMicrophone,
+			timers: realTimers
+		});
+		await dictation.start(target);
+		expect(dictation.status).toBe('error');
+		expect(dictation.active).toBe(false);
+		expect(dictation.error).toBe(
+			'Microphone access is blocked. Allow the microphone for this site (the icon in the address bar), then press Dictate again.'
+		);
+		expect(dg.grants).toBe(0);
+	});
+
+	it('says the speech service could not be reached when the socket never opens', async () => {
+		const { dg, speechSettings, target } = await setup();
+		const dictation = new Dictation(speechSettings, {
+			fetchToken: async () => ({
+				access_token: 'not-a-token',
+				expires_in: 30,
+				url: dg.url.replace('http', 'ws')
+			}),
+			openSocket: (url, protocols) =>
+				new WebSocket(url, protocols) as unknown as globalThis.WebSocket,
+			openMicrophone: fakeMicrophone().open,
+			timers: realTimers
+		});
+		onDispose(() => dictation.reset());
+		await dictation.start(target);
+		await vi.waitFor(() => expect(dictation.status).toBe('error'));
+		expect(dictation.error).toBe(
+			'Could not connect to the speech service (Deepgram). Check the network connection and press Dictate to try again.'
+		);
+	});
+
+	it('gives up after a few reconnects and says the connection was lost', async () => {
+		const dg = await startDeepgramStandin({ idleTimeoutMs: 100 });
+		const { dictation, target } = await setup({}, dg);
+		await dictation.start(target);
+		await vi.waitFor(() => expect(dictation.status).toBe('error'), { timeout: 10_000 });
+		expect(dg.connections).toHaveLength(4);
+		expect(dictation.error).toMatch(
+			/^The connection to the speech service was lost \(.+\)\. Press Dictate to start again\.$/
+		);
 	});
 });

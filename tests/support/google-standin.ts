@@ -11,7 +11,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * The consent screen agrees at once (a person "clicks Allow"); `consent = 'deny'` answers
  * `error=access_denied`, and `grantScopes` grants fewer scopes than asked, like unticking boxes.
  * For the e2e run (another process) the same switches are under `/__control`:
- * `GET /__control/drafts` lists saved drafts, `POST /__control {consent?, grantScopes?, revokeAll?}`.
+ * `GET /__control/drafts` lists saved drafts,
+ * `POST /__control {consent?, grantScopes?, revokeAll?, expireAccessTokens?}`.
  */
 
 export const STANDIN_EMAIL = 'me@example.com';
@@ -675,10 +676,12 @@ export async function startGoogleStandin({
 				consent?: 'allow' | 'deny';
 				grantScopes?: string[] | null;
 				revokeAll?: boolean;
+				expireAccessTokens?: boolean;
 			};
 			if (change.consent) standin.consent = change.consent;
 			if (change.grantScopes !== undefined) standin.grantScopes = change.grantScopes ?? undefined;
 			if (change.revokeAll) standin.revokeAll();
+			if (change.expireAccessTokens) standin.expireAccessTokens();
 			return json(res, 200, { consent: standin.consent, grantScopes: standin.grantScopes ?? null });
 		}
 		json(res, 404, { error: 'unknown control' });

@@ -29,6 +29,10 @@ export const signedDownloadQuery = z.object({
 });
 export type SignedDownloadQuery = z.infer<typeof signedDownloadQuery>;
 
+/** `GET /api/attachments/limits`: what the browser checks before it starts an upload. */
+export const uploadLimits = z.object({ max_size_bytes: z.number().int().positive() });
+export type UploadLimits = z.infer<typeof uploadLimits>;
+
 /** Kinds a person may attach; the server decides from the bytes, this is for the file picker. */
 export const ATTACHMENT_ACCEPT =
 	'image/png,image/jpeg,image/webp,image/gif,application/pdf,text/plain,text/markdown,text/csv,application/json,.md,.markdown,.csv,.json,.txt';

@@ -17,6 +17,12 @@ const httpUrl = z
 	.trim()
 	.refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'expected an http(s) URL');
 
+/**
+ * What `GET /api/mcp/servers` shows instead of each env and header value (they often hold tokens).
+ * Sent back by PUT, it means "keep the value saved under this server id and name".
+ */
+export const MCP_HIDDEN_VALUE = '••••••••';
+
 const stringMap = z.record(z.string().min(1).max(200), z.string().max(10_000));
 
 /** One server definition, the same on the wire (DESIGN §5) and in `data/mcp_servers.json`. */

@@ -75,6 +75,8 @@ function parseArguments(text: string): Record<string, unknown> {
 export function itemsFromHistory(messages: Message[]): ChatItem[] {
 	const items: ChatItem[] = [];
 	let reply: AssistantItem | undefined;
+	// A tool message is saved when its call ends, the call's message just before it started.
+	const calledAt = new Map<string, number>();
 	for (const message of messages) {
 		if (message.role === 'user') {
 			reply = undefined;
@@ -93,6 +95,7 @@ export function itemsFromHistory(messages: Message[]): ChatItem[] {
 			if (message.content) reply.content += (reply.content ? '\n\n' : '') + message.content;
 			if (message.reasoning) reply.reasoning += (reply.reasoning ? '\n\n' : '') + message.reasoning;
 			for (const call of message.tool_calls ?? []) {
+				calledAt.set(call.id, Date.parse(message.created_at));
 				reply.tools.push({
 					id: call.id,
 					name: call.function.name,
@@ -110,6 +113,8 @@ export function itemsFromHistory(messages: Message[]): ChatItem[] {
 			if (card) {
 				card.status = message.finish_reason === 'error' ? 'error' : 'done';
 				card.result = message.content;
+				const took = Date.parse(message.created_at) - (calledAt.get(card.id) ?? NaN);
+				if (took >= 0) card.durationMs = took;
 			}
 			reply.attachments.push(...message.attachments);
 		}

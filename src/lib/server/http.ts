@@ -2,11 +2,20 @@ import { json } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { AppError, badRequest } from './errors';
 
+let reportUnexpected: (error: unknown) => void = (error) => console.error(error);
+
+/** Where errors that are not the caller's fault go (the app log; set once at start). */
+export function onUnexpectedError(report: (error: unknown) => void): void {
+	reportUnexpected = report;
+}
+
 /** The one place that turns errors into HTTP answers (STYLE rule 2). */
 export function errorResponse(error: unknown): Response {
 	if (error instanceof AppError) {
+		if (error.status >= 500) reportUnexpected(error);
 		return json({ error: { code: error.code, message: error.message } }, { status: error.status });
 	}
+	reportUnexpected(error);
 	return json(
 		{
 			error: {

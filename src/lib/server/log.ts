@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -78,10 +78,11 @@ const IDLE_CLOSE_MS = 60_000;
 /**
  * JSON-lines logger writing daily folders under LOG_DIR (DESIGN §8).
  *
- * Lines are queued per file and written once the current work yields (setImmediate), one write
- * per file, through append streams kept open while in use: a chat turn makes no file-system call
- * on its own path (it used to pay a write per app line and mkdir + open + write + close per
- * conversation line), and lines still reach the disk right after.
+ * Lines are appended synchronously to files kept open while in use. A small append to the page
+ * cache costs a few microseconds, less than handing it to libuv's thread pool, and it keeps lines
+ * in order and on disk before a crash. The chat path used to pay for a write dispatch per app
+ * line and mkdir + open + write + close per conversation line (measured: about 0.5 ms of the
+ * time to first token, because those callbacks ran before the upstream request was written).
  */
 export function createLogger({
 	dir,
@@ -90,41 +91,29 @@ export function createLogger({
 	echo = false
 }: LoggerOptions): Logger {
 	const threshold = LEVELS[level];
-	const pending = new Map<string, string[]>();
-	const streams = new Map<string, { stream: WriteStream; idle: NodeJS.Timeout }>();
-	let flushing: NodeJS.Immediate | undefined;
+	const files = new Map<string, { fd: number; idle: NodeJS.Timeout }>();
 
-	function streamFor(file: string): WriteStream {
-		const open = streams.get(file);
-		if (open) {
-			open.idle.refresh();
-			return open.stream;
+	function append(file: string, line: string) {
+		try {
+			let open = files.get(file);
+			if (open) open.idle.refresh();
+			else {
+				mkdirSync(path.dirname(file), { recursive: true });
+				const fd = openSync(file, 'a');
+				const idle = setTimeout(() => {
+					files.delete(file);
+					try {
+						closeSync(fd);
+					} catch {
+						// already gone
+					}
+				}, IDLE_CLOSE_MS).unref();
+				files.set(file, (open = { fd, idle }));
+			}
+			writeSync(open.fd, line);
+		} catch {
+			// A full disk or a read-only LOG_DIR must not break a chat; the echo still reaches stderr.
 		}
-		mkdirSync(path.dirname(file), { recursive: true });
-		const stream = createWriteStream(file, { flags: 'a' });
-		stream.on('error', () => {});
-		const idle = setTimeout(() => {
-			streams.delete(file);
-			stream.end();
-		}, IDLE_CLOSE_MS).unref();
-		streams.set(file, { stream, idle });
-		return stream;
-	}
-
-	function flush() {
-		clearImmediate(flushing);
-		flushing = undefined;
-		// Lines of one file stay in order: one queue and one stream per file.
-		for (const [file, lines] of pending) streamFor(file).write(lines.join(''));
-		pending.clear();
-	}
-
-	function enqueue(file: string, line: string, urgent: boolean) {
-		const lines = pending.get(file);
-		if (lines) lines.push(line);
-		else pending.set(file, [line]);
-		if (urgent) flush();
-		else flushing ??= setImmediate(flush);
 	}
 
 	function write(
@@ -137,7 +126,7 @@ export function createLogger({
 		const date = now();
 		const record = redact({ time: date.toISOString(), level: lvl, msg, ...base, ...fields });
 		const line = JSON.stringify(record) + '\n';
-		enqueue(path.join(dir, 'app', day(date), 'app.log'), line, lvl === 'error');
+		append(path.join(dir, 'app', day(date), 'app.log'), line);
 		if (echo && LEVELS[lvl] >= LEVELS.warn) process.stderr.write(line);
 	}
 
@@ -152,18 +141,14 @@ export function createLogger({
 				if (!SAFE_SESSION.test(sessionId)) return;
 				const date = now();
 				const line = JSON.stringify(redact({ time: date.toISOString(), ...record })) + '\n';
-				enqueue(path.join(dir, 'conversations', day(date), `${sessionId}.jsonl`), line, false);
+				append(path.join(dir, 'conversations', day(date), `${sessionId}.jsonl`), line);
 			},
 			close: async () => {
-				flush();
-				const open = [...streams.values()];
-				streams.clear();
-				await Promise.all(
-					open.map(({ stream, idle }) => {
-						clearTimeout(idle);
-						return new Promise<void>((resolve) => stream.end(resolve));
-					})
-				);
+				for (const { fd, idle } of files.values()) {
+					clearTimeout(idle);
+					closeSync(fd);
+				}
+				files.clear();
 			}
 		};
 	}

@@ -104,7 +104,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 	});
 	void mcp.start(); // connects in the background; requests are served meanwhile (DESIGN §6)
 	// The OAuth callback, a disconnect and a lost grant connect or drop the `google` server.
-	google.onChange(() => void mcp.reconnect(GOOGLE_SERVER_ID));
+	google.onChange(() => mcp.reconnect(GOOGLE_SERVER_ID));
 	const presets = new PresetService({
 		dataDir: config.dataDir,
 		modelSettings,

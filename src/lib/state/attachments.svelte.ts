@@ -1,5 +1,10 @@
-import type { AttachmentInfo, MessageAttachment } from '$lib/api';
-import { isImageType, uploadFile } from '$lib/components/attachments/client';
+import type { AttachmentInfo, MessageAttachment, UploadLimits } from '$lib/api';
+import {
+	fetchUploadLimits,
+	formatSize,
+	isImageType,
+	uploadFile
+} from '$lib/components/attachments/client';
 
 export interface PendingUpload {
 	key: string;
@@ -15,6 +20,7 @@ export interface PendingUpload {
 }
 
 type Uploader = typeof uploadFile;
+type LimitsLoader = () => Promise<UploadLimits>;
 
 /** The files attached to the message being written: uploading, uploaded or failed. */
 export class PendingUploads {
@@ -22,7 +28,13 @@ export class PendingUploads {
 	#controllers = new Map<string, AbortController>();
 	#counter = 0;
 
-	constructor(private readonly upload: Uploader = uploadFile) {}
+	/** The server's size limit, asked once; undefined when it could not be read (the 413 still guards). */
+	#maxBytes: Promise<number | undefined> | undefined;
+
+	constructor(
+		private readonly upload: Uploader = uploadFile,
+		private readonly limits: LimitsLoader = fetchUploadLimits
+	) {}
 
 	get items(): PendingUpload[] {
 		return this.#items;
@@ -55,11 +67,7 @@ export class PendingUploads {
 				attachment: null
 			});
 			const item = this.#items.at(-1)!;
-			this.upload(file, {
-				sessionId,
-				signal: controller.signal,
-				onProgress: (fraction) => (item.progress = fraction)
-			})
+			this.#send(item, file, sessionId, controller.signal)
 				.then((attachment) => {
 					item.attachment = attachment;
 					item.progress = 1;
@@ -72,6 +80,40 @@ export class PendingUploads {
 				})
 				.finally(() => this.#controllers.delete(key));
 		}
+	}
+
+	/** A file over the limit is refused here, without sending megabytes only to hear 413. */
+	async #send(
+		item: PendingUpload,
+		file: File,
+		sessionId: string | null | undefined,
+		signal: AbortSignal
+	): Promise<AttachmentInfo> {
+		const max = await this.#limit();
+		if (signal.aborted) throw new DOMException('Upload cancelled', 'AbortError');
+		if (max !== undefined && file.size > max) {
+			const size = formatSize(file.size);
+			const limit = formatSize(max);
+			throw new Error(
+				`${item.name} is larger than the ${limit} limit${size === limit ? '' : ` (${size})`}.`
+			);
+		}
+		return this.upload(file, {
+			sessionId,
+			signal,
+			onProgress: (fraction) => (item.progress = fraction)
+		});
+	}
+
+	#limit(): Promise<number | undefined> {
+		this.#maxBytes ??= this.limits().then(
+			(limits) => limits.max_size_bytes,
+			() => {
+				this.#maxBytes = undefined; // ask again with the next file
+				return undefined;
+			}
+		);
+		return this.#maxBytes;
 	}
 
 	remove(key: string): void {

@@ -36,6 +36,7 @@ export class ChatState {
 	#requestError = $state<string | null>(null);
 	#controller: AbortController | null = null;
 	#counter = 0;
+	#afterReply: (() => void)[] = [];
 	draft = $state('');
 	hooks: Hooks = {};
 
@@ -136,6 +137,12 @@ export class ChatState {
 		this.#controller?.abort();
 	}
 
+	/** Runs `callback` once no reply is streaming (dictation queues its send this way). */
+	afterReply(callback: () => void): void {
+		if (this.#streaming) this.#afterReply.push(callback);
+		else callback();
+	}
+
 	async decide(toolCallId: string, decision: 'approve' | 'deny'): Promise<void> {
 		const card = this.#pending?.tools.find((tool) => tool.id === toolCallId);
 		const response = await fetch('/api/chat/approvals', {
@@ -216,6 +223,7 @@ export class ChatState {
 				this.#pending = null;
 			}
 			if (started && this.#sessionId) this.hooks.onTurnFinished?.(this.#sessionId);
+			for (const callback of this.#afterReply.splice(0)) callback();
 		}
 		return true;
 	}

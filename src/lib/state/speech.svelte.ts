@@ -16,6 +16,10 @@ export type DictationStatus = 'idle' | 'connecting' | 'listening' | 'waiting' | 
 export interface DictationTarget {
 	text: string;
 	submit(): void;
+	/** the composer cannot send right now (a reply is streaming) */
+	readonly busy?: boolean;
+	/** calls back once it can send again */
+	whenReady?(callback: () => void): void;
 }
 
 /** The browser parts, replaceable in tests (a `ws` WebSocket, PCM from a buffer, fake timers). */
@@ -59,6 +63,8 @@ class Session {
 	queue: ArrayBuffer[] = [];
 	queuedBytes = 0;
 	stopping = false;
+	/** an auto-submit came while the composer was busy: it sends once the composer is ready */
+	held = false;
 	reconnects = 0;
 	lastSentAt = 0;
 	keepAlive: unknown = null;
@@ -91,6 +97,8 @@ export class Dictation {
 	deadline = $state<number | null>(null);
 	/** new speech cancelled a pending submit */
 	cancelled = $state(false);
+	/** the words are due to send, once the reply that is streaming has finished */
+	held = $state(false);
 
 	#session: Session | null = null;
 	readonly #attached: DictationTarget[] = [];
@@ -135,6 +143,7 @@ export class Dictation {
 		this.settingsProblem = false;
 		this.cancelled = false;
 		this.deadline = null;
+		this.held = false;
 		const settings = this.#settings.valid;
 		if (!settings) {
 			const [field, message] = Object.entries(this.#settings.errors)[0] ?? ['settings', 'invalid'];
@@ -180,6 +189,7 @@ export class Dictation {
 		this.error = null;
 		this.deadline = null;
 		this.cancelled = false;
+		this.held = false;
 		if (!session) return;
 		session.stopping = true;
 		session.machine.dispose();
@@ -223,6 +233,8 @@ export class Dictation {
 			if (session.socket !== socket || typeof event.data !== 'string') return;
 			this.#receive(session, event.data);
 		};
+		// A failed handshake or a broken socket is always followed by `close`, which decides.
+		socket.onerror = () => {};
 		socket.onclose = (event: CloseEvent) => {
 			if (session.socket !== socket) return;
 			session.socket = null;
@@ -252,6 +264,7 @@ export class Dictation {
 			// The person typed or sent the draft: their text is the new starting point.
 			session.prefix = session.target.text;
 			session.lastWritten = session.target.text;
+			session.held = this.held = false;
 			session.machine.clear();
 		}
 		switch (message.type) {
@@ -286,9 +299,26 @@ export class Dictation {
 		if (this.#session !== session || session.stopping) return;
 		// Edited during the countdown: the person has taken over, so nothing is sent for them.
 		if (session.target.text !== session.lastWritten) return;
-		session.target.submit();
+		const target = session.target;
+		if (target.busy && target.whenReady) {
+			// The words stay in the draft (the next ones join them) and go once the reply ends.
+			session.prefix = target.text;
+			if (!session.held) target.whenReady(() => this.#release(session));
+			session.held = this.held = true;
+			return;
+		}
+		session.held = this.held = false;
+		target.submit();
 		session.prefix = session.target.text;
 		session.lastWritten = session.target.text;
+	}
+
+	#release(session: Session) {
+		if (!session.held || this.#session !== session) return;
+		session.held = this.held = false;
+		// Mid-sentence: that sentence's own auto-submit sends everything when it ends.
+		if (session.machine.state.transcript) return;
+		this.#submit(session);
 	}
 
 	#audio(session: Session, chunk: ArrayBuffer) {
@@ -335,6 +365,7 @@ export class Dictation {
 		this.#session = null;
 		this.deadline = null;
 		this.cancelled = false;
+		this.held = false;
 		this.#showError(message);
 	}
 
@@ -363,6 +394,7 @@ export class Dictation {
 		this.settingsProblem = false;
 		this.deadline = null;
 		this.cancelled = false;
+		this.held = false;
 	}
 }
 

@@ -1,4 +1,4 @@
-import { apiErrorBody, attachmentInfo, type AttachmentInfo } from '$lib/api';
+import { apiErrorBody, attachmentInfo, type AttachmentInfo, type UploadLimits } from '$lib/api';
 import { ApiRequestError, api } from '$lib/api-client';
 
 /**
@@ -60,6 +60,9 @@ export function uploadFile(
 /** GET /api/attachments/{id}: the same attachment with a newly signed URL. */
 export const refreshAttachment = (id: string) =>
 	api<AttachmentInfo>(`/api/attachments/${encodeURIComponent(id)}`);
+
+/** GET /api/attachments/limits: the size limit, so a too-big file is refused before it is sent. */
+export const fetchUploadLimits = () => api<UploadLimits>('/api/attachments/limits');
 
 /** Files of a paste event (screenshots, copied files); empty when only text was pasted. */
 export function filesFromClipboard(event: ClipboardEvent): File[] {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { Logger } from '../log';
-import { AttachmentReaper } from './reaper';
+import { AttachmentReaper, ReapingSet } from './reaper';
 import { AttachmentRepository } from './repository';
 import { AttachmentService, type ModelInputs } from './service';
 import { GcsBlobStorage } from './storage/gcs';
@@ -46,6 +46,7 @@ export function createAttachments(
 	}
 	const repo = new AttachmentRepository(deps.db);
 	const log = deps.log.child({ component: 'attachments' });
+	const reaping = new ReapingSet();
 	const service = new AttachmentService({
 		repo,
 		storage,
@@ -54,6 +55,7 @@ export function createAttachments(
 		maxSizeBytes: options.maxSizeBytes,
 		signedUrlTtlSeconds: options.signedUrlTtlSeconds,
 		modelInputs: deps.modelInputs,
+		reaping,
 		now: deps.now
 	});
 	const reaper = new AttachmentReaper({
@@ -61,6 +63,7 @@ export function createAttachments(
 		storage,
 		log,
 		retentionDays: options.retentionDays,
+		reaping,
 		now: deps.now
 	});
 	return { service, reaper, storage };

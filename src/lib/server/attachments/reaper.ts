@@ -3,8 +3,27 @@ import { settleAll } from './concurrency';
 import type { AttachmentRepository } from './repository';
 import type { BlobStorage } from './storage/storage';
 
+/**
+ * The attachments whose blobs the reaper is deleting right now. A chat that wants to use one of
+ * them is refused instead of linking a row whose blob is about to vanish.
+ */
+export class ReapingSet {
+	readonly #ids = new Set<string>();
+	has(id: string): boolean {
+		return this.#ids.has(id);
+	}
+	claim(ids: string[]): void {
+		for (const id of ids) this.#ids.add(id);
+	}
+	release(ids: string[]): void {
+		for (const id of ids) this.#ids.delete(id);
+	}
+}
+
 export interface ReaperOptions {
 	repo: AttachmentRepository;
+	/** Shared with the service, so a use and a deletion never overlap. */
+	reaping?: ReapingSet;
 	storage: BlobStorage;
 	log: Logger;
 	retentionDays: number;
@@ -43,7 +62,8 @@ export class AttachmentReaper {
 			batchSize: options.batchSize ?? 100,
 			orphanGraceMs: options.orphanGraceMs ?? 60 * 60_000,
 			intervalMs: options.intervalMs ?? 60 * 60_000,
-			now: options.now ?? (() => new Date())
+			now: options.now ?? (() => new Date()),
+			reaping: options.reaping ?? new ReapingSet()
 		};
 	}
 
@@ -69,7 +89,7 @@ export class AttachmentReaper {
 	}
 
 	async #pass(): Promise<ReapResult> {
-		const { repo, storage, log, batchSize, retentionDays } = this.#o;
+		const { repo, storage, log, batchSize, retentionDays, reaping } = this.#o;
 		const now = this.#o.now();
 		const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
 		const result: ReapResult = { deleted: 0, failed: 0, orphans: 0 };
@@ -78,17 +98,25 @@ export class AttachmentReaper {
 		for (;;) {
 			const rows = repo.unusedSince(cutoff, batchSize, skip);
 			if (!rows.length) break;
-			const settled = await settleAll(rows, 8, (row) => storage.delete(row.gcsBlob));
+			// Claimed in the same tick as the select: no chat can start using them in between.
+			const claimed = rows.map((row) => row.attachmentId);
+			reaping.claim(claimed);
 			const gone: string[] = [];
-			settled.forEach((outcome, index) => {
-				const id = rows[index].attachmentId;
-				if (outcome.status === 'fulfilled') gone.push(id);
-				else {
-					skip.push(id);
-					log.warn('attachment blob not deleted', { attachment_id: id, error: outcome.reason });
-				}
-			});
-			result.deleted += repo.delete(gone, cutoff);
+			try {
+				const settled = await settleAll(rows, 8, (row) => storage.delete(row.gcsBlob));
+				settled.forEach((outcome, index) => {
+					const id = rows[index].attachmentId;
+					if (outcome.status === 'fulfilled') gone.push(id);
+					else {
+						skip.push(id);
+						log.warn('attachment blob not deleted', { attachment_id: id, error: outcome.reason });
+					}
+				});
+				// The blob is gone, so the row goes too, even if a history read touched it meanwhile.
+				result.deleted += repo.delete(gone);
+			} finally {
+				reaping.release(claimed);
+			}
 			result.failed += rows.length - gone.length;
 			// A batch that failed whole means storage is down: stop, the next run retries.
 			if (rows.length < batchSize || !gone.length) break;

@@ -1,6 +1,12 @@
-import { and, asc, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { attachments, conversations, messageAttachments, type AttachmentRow } from '../db/schema';
+import {
+	attachments,
+	conversations,
+	messageAttachments,
+	messages,
+	type AttachmentRow
+} from '../db/schema';
 
 export type NewAttachmentRow = typeof attachments.$inferInsert;
 
@@ -77,8 +83,31 @@ export class AttachmentRepository {
 			.run();
 	}
 
-	forSession(sessionId: string): AttachmentRow[] {
-		return this.db.select().from(attachments).where(eq(attachments.sessionId, sessionId)).all();
+	/**
+	 * The attachments that go when a conversation is deleted: uploaded into it or attached to its
+	 * messages, but not attached to a message of another conversation (those stay with that one).
+	 */
+	ownedOnlyBy(sessionId: string): AttachmentRow[] {
+		const linkedHere = this.db
+			.select({ id: messageAttachments.attachmentId })
+			.from(messageAttachments)
+			.innerJoin(messages, eq(messages.id, messageAttachments.messageId))
+			.where(eq(messages.sessionId, sessionId));
+		const linkedElsewhere = this.db
+			.select({ id: messageAttachments.attachmentId })
+			.from(messageAttachments)
+			.innerJoin(messages, eq(messages.id, messageAttachments.messageId))
+			.where(ne(messages.sessionId, sessionId));
+		return this.db
+			.select()
+			.from(attachments)
+			.where(
+				and(
+					or(eq(attachments.sessionId, sessionId), inArray(attachments.attachmentId, linkedHere)),
+					notInArray(attachments.attachmentId, linkedElsewhere)
+				)
+			)
+			.all();
 	}
 
 	/** The oldest attachments unused since `cutoff`, skipping ones whose blob could not be deleted this run. */
@@ -97,14 +126,10 @@ export class AttachmentRepository {
 			.all();
 	}
 
-	/** Deletes rows (links go with them); with `unusedSince`, a row touched meanwhile stays. */
-	delete(ids: string[], unusedSince?: string): number {
+	/** Deletes rows (their message links go with them). */
+	delete(ids: string[]): number {
 		if (!ids.length) return 0;
-		const where = inArray(attachments.attachmentId, ids);
-		return this.db
-			.delete(attachments)
-			.where(unusedSince ? and(where, lt(attachments.lastUsedAt, unusedSince)) : where)
-			.run().changes;
+		return this.db.delete(attachments).where(inArray(attachments.attachmentId, ids)).run().changes;
 	}
 
 	/** Which of these blob names still belong to a row. */

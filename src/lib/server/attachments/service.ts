@@ -11,6 +11,7 @@ import type { ContentPart } from '../openrouter/types';
 import { settleAll } from './concurrency';
 import { sanitizeFileName } from './file-name';
 import { formatBytes, tooLarge, type UploadForm } from './multipart';
+import type { ReapingSet } from './reaper';
 import type { AttachmentRepository } from './repository';
 import { detectType, isImage } from './sniff';
 import type { BlobStorage } from './storage/storage';
@@ -28,6 +29,8 @@ export interface AttachmentServiceOptions {
 	/** Present in local mode: verifies the app's own download URLs. */
 	signer?: LocalUrlSigner;
 	modelInputs?: ModelInputs;
+	/** Shared with the reaper: attachments being deleted right now cannot be used. */
+	reaping?: ReapingSet;
 	now?: () => Date;
 }
 
@@ -184,16 +187,13 @@ export class AttachmentService implements ChatAttachments, HistoryAttachments {
 
 	// ChatAttachments
 
+	/**
+	 * Checks the ids and the model, then marks the attachments used, so the reaper (which only
+	 * takes attachments unused for days) leaves them alone until the message links them.
+	 */
 	async validate(ids: string[], modelId: string): Promise<void> {
 		const unique = [...new Set(ids)];
-		const rows = this.#o.repo.getMany(unique);
-		const missing = unique.find((id) => !rows.some((row) => row.attachmentId === id));
-		if (missing) {
-			throw badRequest(
-				`No attachment with id ${missing}; it may have expired. Attach the file again.`,
-				'unknown_attachment'
-			);
-		}
+		const rows = this.#available(unique);
 		const images = rows.filter((row) => isImage(row.mimeType));
 		if (images.length) {
 			const inputs = await this.#modelInputs(modelId);
@@ -212,6 +212,10 @@ export class AttachmentService implements ChatAttachments, HistoryAttachments {
 				'model_cannot_read_files'
 			);
 		}
+		// Checked again after the catalogue lookup: the reaper may have run while it was awaited.
+		// No await between this check and the touch, so the reaper cannot slip in between.
+		this.#available(unique);
+		this.#o.repo.touch(unique, this.#now().toISOString());
 	}
 
 	link(messageId: number, sessionId: string, ids: string[]): void {
@@ -309,10 +313,13 @@ export class AttachmentService implements ChatAttachments, HistoryAttachments {
 		return out;
 	}
 
-	/** Blobs first, then rows: if storage fails nothing is deleted and the person can retry. */
+	/**
+	 * Blobs first, then rows: if storage fails nothing is deleted and the person can retry. A file
+	 * also attached in another conversation stays for that one.
+	 */
 	async deleteForSession(sessionId: string): Promise<void> {
 		const { repo, storage, log } = this.#o;
-		const rows = repo.forSession(sessionId);
+		const rows = repo.ownedOnlyBy(sessionId);
 		if (!rows.length) return;
 		const results = await settleAll(rows, 8, (row) => storage.delete(row.gcsBlob));
 		const failed = results.filter((result) => result.status === 'rejected');
@@ -338,9 +345,24 @@ export class AttachmentService implements ChatAttachments, HistoryAttachments {
 	// internals
 
 	#find(id: string): AttachmentRow {
-		const row = UUID.test(id) ? this.#o.repo.get(id) : undefined;
+		const row = UUID.test(id) && !this.#o.reaping?.has(id) ? this.#o.repo.get(id) : undefined;
 		if (!row) throw notFound(`No attachment with id ${id}.`, 'attachment_not_found');
 		return row;
+	}
+
+	/** The rows of these ids, or a 400 naming the first one that is gone or being deleted. */
+	#available(ids: string[]): AttachmentRow[] {
+		const rows = this.#o.repo.getMany(ids);
+		const missing = ids.find(
+			(id) => this.#o.reaping?.has(id) || !rows.some((row) => row.attachmentId === id)
+		);
+		if (missing) {
+			throw badRequest(
+				`No attachment with id ${missing}; it may have expired. Attach the file again.`,
+				'unknown_attachment'
+			);
+		}
+		return rows;
 	}
 
 	async #modelInputs(modelId: string): Promise<string[] | undefined> {

@@ -111,18 +111,17 @@ export class ChatOrchestrator {
 				);
 			repo.deleteMessagesAfter(sessionId!, lastQuestion.id);
 		} else {
-			const now = this.#timestamp();
-			if (!sessionId) {
-				sessionId = randomUUID();
-				repo.createConversation(sessionId, titleFrom(input.message, 'Attachment'), now);
-			}
-			const row = repo.addMessage({
-				sessionId,
-				role: 'user',
+			const question = {
+				sessionId: sessionId ?? randomUUID(),
+				role: 'user' as const,
 				content: input.message,
 				modelId,
-				createdAt: now
-			});
+				createdAt: this.#timestamp()
+			};
+			const row = sessionId
+				? repo.addMessage(question)
+				: repo.startConversation(titleFrom(input.message, 'Attachment'), question);
+			sessionId = question.sessionId;
 			if (attachmentIds.length) attachments.link(row.id, sessionId, attachmentIds);
 			log.conversation(sessionId, {
 				role: 'user',
@@ -139,7 +138,36 @@ export class ChatOrchestrator {
 		};
 	}
 
+	/**
+	 * A failure of the server itself (say, the disk is full when the reply is saved) still ends
+	 * the stream with `error` and `done`, instead of a connection that just breaks.
+	 */
 	async *#run(
+		sessionId: string,
+		modelId: string,
+		setup: Awaited<ReturnType<ModelSettingsSource['current']>>,
+		signal?: AbortSignal
+	): AsyncGenerator<ChatEvent> {
+		try {
+			yield* this.#turn(sessionId, modelId, setup, signal);
+		} catch (error) {
+			this.#deps.log.error('chat turn crashed', { session_id: sessionId, error });
+			yield {
+				event: 'error',
+				data: {
+					code: 'internal_error',
+					message:
+						'The reply failed because of an error on the server; the details are in the server log.'
+				}
+			};
+			yield {
+				event: 'done',
+				data: { model_id: modelId, message_id: null, finish_reason: 'error' }
+			};
+		}
+	}
+
+	async *#turn(
 		sessionId: string,
 		modelId: string,
 		setup: Awaited<ReturnType<ModelSettingsSource['current']>>,
@@ -349,7 +377,10 @@ export class ChatOrchestrator {
 						(await approvals.wait(ApprovalRegistry.key(sessionId, call.id), signal)) === 'approve';
 				}
 				if (!approved) {
-					outcome = { content: `The person denied running ${name}.`, isError: true };
+					const why = signal?.aborted
+						? 'The reply was stopped before anyone decided'
+						: 'The person denied it';
+					outcome = { content: `${why}; ${name} did not run.`, isError: true };
 				} else {
 					// A provider that breaks its "never throws" promise must still answer the call:
 					// otherwise the browser waits forever for the result and the model never hears back.

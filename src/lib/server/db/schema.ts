@@ -60,7 +60,9 @@ export const attachments = sqliteTable(
 	},
 	(table) => [
 		index('attachments_session_id_idx').on(table.sessionId),
-		index('attachments_last_used_at_idx').on(table.lastUsedAt)
+		index('attachments_last_used_at_idx').on(table.lastUsedAt),
+		// The reaper's orphan sweep looks blobs up by name, a page at a time.
+		index('attachments_gcs_blob_idx').on(table.gcsBlob)
 	]
 );
 

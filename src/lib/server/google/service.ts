@@ -55,7 +55,7 @@ export class GoogleService {
 	readonly #config: Config['google'];
 	readonly #oauth: GoogleOAuth | undefined;
 	readonly #log: Logger;
-	readonly #listeners = new Set<() => void>();
+	readonly #listeners = new Set<() => unknown>();
 	#tokens: StoredTokens | null = null;
 	#loadError: string | undefined;
 	#apiClient: OAuth2Client | undefined;
@@ -94,8 +94,11 @@ export class GoogleService {
 		);
 	}
 
-	/** Called on every connect, disconnect and lost grant; returns an unsubscribe function. */
-	onChange(listener: () => void): () => void {
+	/**
+	 * Called on every connect, disconnect and lost grant, and awaited; returns an unsubscribe
+	 * function.
+	 */
+	onChange(listener: () => unknown): () => void {
 		this.#listeners.add(listener);
 		return () => this.#listeners.delete(listener);
 	}
@@ -169,7 +172,6 @@ export class GoogleService {
 		this.#tokens = await this.store.connect(tokens, email);
 		this.#loadError = undefined;
 		this.#apiClient = undefined;
-		await this.closeServers();
 		const granted = parseScopes(this.#tokens.scope);
 		this.#log.info('google connected', {
 			email,
@@ -177,7 +179,7 @@ export class GoogleService {
 			missing_scopes: missingScopes(granted).map((need) => need.scope),
 			offline: Boolean(this.#tokens.refresh_token)
 		});
-		this.#emit();
+		await this.#replaceServers();
 		return this.status();
 	}
 
@@ -209,8 +211,7 @@ export class GoogleService {
 		this.#loadError = undefined;
 		this.#apiClient = undefined;
 		this.#log.info('google disconnected', { revoked: result.revoked });
-		await this.closeServers();
-		this.#emit();
+		await this.#replaceServers();
 		return result;
 	}
 
@@ -268,7 +269,7 @@ export class GoogleService {
 		this.#apiClient = undefined;
 		this.#tokens = await this.store.markReconnectRequired(failure.reason ?? failure.message);
 		// Not awaited: this runs inside a tool call of one of these servers, which must answer first.
-		setImmediate(() => void this.closeServers().then(() => this.#emit()));
+		setImmediate(() => void this.#replaceServers());
 	}
 
 	async #accountEmail(client: OAuth2Client): Promise<string | undefined> {
@@ -293,13 +294,23 @@ export class GoogleService {
 		}
 	}
 
-	#emit(): void {
-		for (const listener of this.#listeners) {
-			try {
-				listener();
-			} catch (error) {
-				this.#log.error('google change listener failed', { reason: (error as Error).message });
-			}
-		}
+	/**
+	 * The listeners (the aggregator) replace their connection first, so they drop the old server
+	 * themselves; closing it under a live client would show "The server closed the connection"
+	 * until the reconnect. What is left over (no listener) is closed afterwards.
+	 */
+	async #replaceServers(): Promise<void> {
+		const old = [...this.#servers];
+		await Promise.all(
+			[...this.#listeners].map(async (listener) => {
+				try {
+					await listener();
+				} catch (error) {
+					this.#log.error('google change listener failed', { reason: (error as Error).message });
+				}
+			})
+		);
+		for (const server of old) this.#servers.delete(server);
+		await Promise.allSettled(old.map((server) => server.close()));
 	}
 }

@@ -25,6 +25,7 @@ import {
 } from './connection';
 import { assignToolNames, toolKey } from './naming';
 import { MAX_RESULT_BYTES, toOutcome } from './results';
+import { hideSecrets, restoreSecrets } from './secrets';
 import { compileArgumentsCheck } from './validation';
 
 export interface McpAggregatorOptions {
@@ -139,11 +140,14 @@ export class McpAggregator implements ToolProvider {
 		return this.#configs.map((config) => this.#view(config));
 	}
 
-	/** Validates (400 naming the bad field), persists atomically, then starts/stops/restarts the difference. */
+	/**
+	 * Validates (400 naming the bad field), keeps the saved env/header values the caller sent back
+	 * hidden, persists atomically, then starts/stops/restarts the difference.
+	 */
 	async replaceConfigs(input: unknown): Promise<McpServerView[]> {
-		const configs = parseWith(mcpServerConfigList, input);
+		const parsed = parseWith(mcpServerConfigList, input);
 		await this.#enqueue(async () => {
-			const saved = await this.#store.write(configs);
+			const saved = await this.#store.write(restoreSecrets(parsed, this.#configs));
 			this.#apply(saved);
 			this.#log.info('mcp server list replaced', {
 				servers: saved.map((server) => `${server.id}:${server.enabled ? 'on' : 'off'}`)
@@ -167,10 +171,13 @@ export class McpAggregator implements ToolProvider {
 		return this.listServers();
 	}
 
-	/** Connects one server again now (e.g. after the Google OAuth callback stored tokens). */
+	/**
+	 * Connects one server again from scratch (e.g. the Google OAuth callback stored new tokens, or
+	 * a disconnect deleted them): a builtin gets a fresh server, so its tools follow the new grant.
+	 */
 	async reconnect(serverId: string): Promise<void> {
 		await this.#ready();
-		await this.#connections.get(serverId)?.refresh();
+		await this.#connections.get(serverId)?.restart();
 	}
 
 	counts(): { connected: number; unavailable: number } {
@@ -361,7 +368,7 @@ export class McpAggregator implements ToolProvider {
 			})
 		);
 		return {
-			...config,
+			...hideSecrets(config),
 			status: config.enabled ? (connection?.status ?? 'connecting') : 'disabled',
 			error: connection?.error ?? null,
 			tools

@@ -77,7 +77,10 @@ function describeConnectError(
 	config: McpServerConfig,
 	stderr: string | undefined
 ): string {
-	const err = error as Error & { code?: string | number; cause?: { code?: string } };
+	const err = error as Error & {
+		code?: string | number;
+		cause?: { code?: string; message?: string };
+	};
 	let message: string;
 	if (typeof err?.code === 'number' && err.code >= 400 && err.code < 600) {
 		const hint =
@@ -91,6 +94,10 @@ function describeConnectError(
 		message = `Could not reach ${config.url} (connection refused).`;
 	else if (err?.cause?.code === 'ENOTFOUND')
 		message = `Could not resolve the host of ${config.url}.`;
+	else if (err?.cause?.message === 'bad port')
+		message = `fetch refuses to connect to port ${new URL(config.url!).port} (a port the Fetch standard blocks); run the server on another port.`;
+	else if (err?.message === 'fetch failed' && config.url)
+		message = `Could not reach ${config.url} (${err.cause?.code ?? err.cause?.message ?? 'network error'}).`;
 	else if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed)
 		message = 'The server closed the connection while starting.';
 	else message = err?.message || String(error);
@@ -167,6 +174,12 @@ export class ServerConnection {
 		if (this.status === 'connecting' && this.#attempt) return this.#attempt;
 		this.#failures = 0;
 		await this.connect();
+	}
+
+	/** Drops the current connection (if any) and connects anew now, with a fresh backoff. */
+	restart(): Promise<void> {
+		this.#failures = 0;
+		return this.connect();
 	}
 
 	async stop(): Promise<void> {
@@ -285,6 +298,8 @@ export class ServerConnection {
 			);
 			if (generation !== this.#generation) return;
 			this.#failures = 0;
+			clearTimeout(this.#retryTimer);
+			this.#retryTimer = undefined;
 			this.#set('connected', null, tools);
 			this.#log.info('mcp server connected', {
 				tools: tools.length,
@@ -305,9 +320,10 @@ export class ServerConnection {
 	}
 
 	async #lose(message: string): Promise<void> {
-		this.#generation++;
+		const generation = ++this.#generation;
 		await this.#teardown();
-		if (this.#stopped) return;
+		// A reconnect that started meanwhile owns the status now (a builtin closed and reopened).
+		if (this.#stopped || generation !== this.#generation) return;
 		this.#set('unavailable', message, []);
 		this.#scheduleRetry(message);
 	}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { AppError } from '../errors';
@@ -34,7 +34,7 @@ export class JsonStore<T> {
 	readonly file: string;
 	readonly #options: JsonStoreOptions<T>;
 	#queue: Promise<unknown> = Promise.resolve();
-	#cache: { value: T; exists: boolean } | undefined;
+	#cache: { value: T; exists: boolean; stamp: string } | undefined;
 
 	constructor(options: JsonStoreOptions<T>) {
 		this.#options = options;
@@ -59,7 +59,7 @@ export class JsonStore<T> {
 			const current = await this.#load();
 			const next = this.#validate(await change(structuredClone(current.value)), 'the new value');
 			await this.#write(next);
-			this.#cache = { value: next, exists: true };
+			this.#cache = { value: next, exists: true, stamp: await this.#stamp() };
 			return structuredClone(next);
 		});
 		this.#queue = run.catch(() => {});
@@ -76,7 +76,11 @@ export class JsonStore<T> {
 	}
 
 	async #load(): Promise<{ value: T; exists: boolean }> {
-		if (this.#cache) return this.#cache;
+		// The file may be edited (or broken) by hand while the app runs: a changed stamp means
+		// read it again, so a later write never clobbers that edit with a stale copy.
+		const stamp = await this.#stamp();
+		if (this.#cache?.stamp === stamp) return this.#cache;
+		if (stamp === 'missing') return { value: this.#options.defaults(), exists: false };
 		let text: string;
 		try {
 			text = await readFile(this.file, 'utf8');
@@ -91,8 +95,18 @@ export class JsonStore<T> {
 		} catch (error) {
 			throw new CorruptFileError(this.file, `invalid JSON: ${(error as Error).message}`);
 		}
-		this.#cache = { value: this.#validate(raw, this.file), exists: true };
+		this.#cache = { value: this.#validate(raw, this.file), exists: true, stamp };
 		return this.#cache;
+	}
+
+	async #stamp(): Promise<string> {
+		try {
+			const { ino, size, mtimeMs } = await stat(this.file);
+			return `${ino}:${size}:${mtimeMs}`;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+			throw error;
+		}
 	}
 
 	#validate(value: unknown, what: string): T {

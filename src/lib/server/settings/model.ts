@@ -12,6 +12,7 @@ import {
 	type SystemPromptResponse
 } from '$lib/api/settings';
 import { HARD_DEFAULT_MODEL } from '../config';
+import { badRequest } from '../errors';
 import { JsonStore } from './json-store';
 import type { ModelSettings, ModelSettingsSource } from './model-settings';
 
@@ -41,6 +42,16 @@ export interface ModelSetup {
 	providerOverrides: ProviderOverrides;
 	parameterOverrides: ParameterOverrides;
 	systemPrompt: string | null;
+}
+
+function toFile(setup: ModelSetup): SettingsFile {
+	return {
+		model_id: setup.modelId,
+		provider_overrides: setup.providerOverrides,
+		parameter_overrides: setup.parameterOverrides,
+		// The preset recorded "no prompt" as null; "" keeps it that way even if the env has one.
+		system_prompt: setup.systemPrompt ?? ''
+	};
 }
 
 export class ModelSettingsService implements ModelSettingsSource {
@@ -106,15 +117,21 @@ export class ModelSettingsService implements ModelSettingsSource {
 		};
 	}
 
+	/**
+	 * Throws a 400 naming the field when `replace(setup)` would refuse it, so applying a preset
+	 * can find out before it changes anything else.
+	 */
+	check(setup: ModelSetup): void {
+		const parsed = fileSchema.safeParse(toFile(setup));
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			throw badRequest(`${issue.path.join('.')}: ${issue.message}`, 'invalid_settings');
+		}
+	}
+
 	/** Replaces the whole setup in one write (applying a preset). */
 	async replace(setup: ModelSetup): Promise<void> {
-		await this.#store.write({
-			model_id: setup.modelId,
-			provider_overrides: setup.providerOverrides,
-			parameter_overrides: setup.parameterOverrides,
-			// The preset recorded "no prompt" as null; "" keeps it that way even if the env has one.
-			system_prompt: setup.systemPrompt ?? ''
-		});
+		await this.#store.write(toFile(setup));
 	}
 
 	#resolveModel(file: SettingsFile): ModelSettingsResponse {

@@ -13,10 +13,12 @@ import {
 	type PresetExport,
 	type UpdatePresetRequest
 } from '$lib/api/presets';
-import { badRequest, conflict, notFound } from '../errors';
+import type { McpServerConfig } from '$lib/api/mcp';
+import { AppError, badRequest, conflict, notFound } from '../errors';
+import { hideSecrets, restoreSecrets } from '../mcp/secrets';
 import { JsonStore } from './json-store';
 import { configsOnly, type McpConfigPort } from './mcp-port';
-import type { ModelSettingsService } from './model';
+import type { ModelSettingsService, ModelSetup } from './model';
 
 export interface PresetServiceDeps {
 	dataDir: string;
@@ -36,10 +38,33 @@ function checkName(name: string): string {
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/**
+ * A preset as the browser sees it: MCP env and header values hidden, as GET /api/mcp/servers
+ * does (they often hold tokens). Only the export file carries the real values.
+ */
+function shown(preset: Preset): Preset {
+	const servers = preset.mcp_servers as McpServerConfig[] | null;
+	return { ...preset, mcp_servers: servers?.map((server) => hideSecrets(server)) ?? null };
+}
+
+/** Hidden values sent back in an edit or import keep what `saved` holds for that server. */
+function keepSecrets(
+	servers: McpServerConfig[],
+	saved: Preset | undefined,
+	field: string
+): McpServerConfig[] {
+	try {
+		return restoreSecrets(servers, (saved?.mcp_servers ?? []) as McpServerConfig[]);
+	} catch (error) {
+		throw badRequest(`${field}.${(error as Error).message}`, 'invalid_request');
+	}
+}
+
 /** Named snapshots of the model setup and MCP servers in `data/presets.json` (DESIGN §5). */
 export class PresetService {
 	readonly #store: JsonStore<Preset[]>;
 	readonly #deps: PresetServiceDeps;
+	#applying: Promise<unknown> = Promise.resolve();
 
 	constructor(deps: PresetServiceDeps) {
 		this.#deps = deps;
@@ -53,11 +78,15 @@ export class PresetService {
 	#now = () => (this.#deps.now?.() ?? new Date()).toISOString();
 
 	async list(): Promise<Preset[]> {
-		return (await this.#store.read()).sort((a, b) => a.name.localeCompare(b.name));
+		return (await this.#all()).map(shown);
 	}
 
 	async get(name: string): Promise<Preset> {
-		return this.#find(await this.#store.read(), checkName(name));
+		return shown(this.#find(await this.#store.read(), checkName(name)));
+	}
+
+	async #all(): Promise<Preset[]> {
+		return (await this.#store.read()).sort((a, b) => a.name.localeCompare(b.name));
 	}
 
 	/** Snapshots the setup in use; waits for settings writes already under way (JsonStore order). */
@@ -80,7 +109,7 @@ export class PresetService {
 			this.#assertFree(presets, name);
 			return [...presets, created];
 		});
-		return created;
+		return shown(created);
 	}
 
 	async update(name: string, patch: UpdatePresetRequest): Promise<Preset> {
@@ -97,10 +126,12 @@ export class PresetService {
 			const defined = Object.fromEntries(
 				Object.entries(patch).filter(([, value]) => value !== undefined)
 			);
+			if (patch.mcp_servers)
+				defined.mcp_servers = keepSecrets(patch.mcp_servers, current, 'mcp_servers');
 			updated = { ...current, ...defined, updated_at: this.#now() };
 			return presets.map((p) => (p === current ? updated! : p));
 		});
-		return updated!;
+		return shown(updated!);
 	}
 
 	async delete(name: string): Promise<void> {
@@ -112,27 +143,49 @@ export class PresetService {
 	}
 
 	/**
-	 * Makes the preset the setup in use. MCP servers go first: the MCP service is the one that may
-	 * reject a config, and then the model settings stay as they were.
+	 * Makes the preset the setup in use, all or nothing. The model setup is checked first; then
+	 * the MCP servers go (the MCP service is the one that may still refuse a config), then the
+	 * model settings. If that last write fails, the servers in use before are put back. Applies
+	 * run one at a time, so two of them cannot interleave their halves.
 	 */
-	async apply(name: string): Promise<ApplyPresetResponse> {
-		const { modelSettings, mcp } = this.#deps;
-		const preset = await this.get(name);
-		const before = await modelSettings.setup();
-		const mcpBefore = mcp && preset.mcp_servers ? configsOnly(await mcp.listConfigs()) : null;
+	apply(name: string): Promise<ApplyPresetResponse> {
+		const run = this.#applying.then(() => this.#apply(name));
+		this.#applying = run.catch(() => {});
+		return run;
+	}
 
-		const mcpServers =
-			mcp && preset.mcp_servers
-				? await mcp.replaceConfigs(preset.mcp_servers)
-				: mcp
-					? await mcp.listConfigs()
-					: null;
-		await modelSettings.replace({
+	async #apply(name: string): Promise<ApplyPresetResponse> {
+		const { modelSettings, mcp } = this.#deps;
+		const preset = this.#find(await this.#store.read(), checkName(name));
+		const setup: ModelSetup = {
 			modelId: preset.model_id,
 			providerOverrides: preset.provider_overrides,
 			parameterOverrides: preset.parameter_overrides,
 			systemPrompt: preset.system_prompt
-		});
+		};
+		try {
+			modelSettings.check(setup);
+		} catch (error) {
+			throw badRequest(
+				`Preset "${preset.name}" cannot be applied: ${(error as Error).message}. Edit the preset and try again.`,
+				'invalid_preset'
+			);
+		}
+		const before = await modelSettings.setup();
+		const pushServers = mcp && preset.mcp_servers ? preset.mcp_servers : null;
+		const mcpBefore = mcp && pushServers ? configsOnly(await mcp.listConfigs()) : null;
+
+		const mcpServers = pushServers
+			? await mcp!.replaceConfigs(pushServers)
+			: mcp
+				? await mcp.listConfigs()
+				: null;
+		try {
+			await modelSettings.replace(setup);
+		} catch (error) {
+			if (mcpBefore) await this.#restoreServers(preset.name, mcpBefore, error as Error);
+			throw error;
+		}
 
 		const changed: PresetChange[] = [];
 		if (before.modelId !== preset.model_id) changed.push('model');
@@ -152,12 +205,26 @@ export class PresetService {
 		};
 	}
 
+	/** Undoes the MCP half of a failed apply; says so plainly if even that fails. */
+	async #restoreServers(name: string, servers: unknown[], cause: Error): Promise<void> {
+		try {
+			await this.#deps.mcp!.replaceConfigs(servers);
+		} catch (restoreError) {
+			throw new AppError(
+				500,
+				'preset_apply_incomplete',
+				`Applying "${name}" failed while saving the model settings (${cause.message}), and the MCP servers in use before could not be put back (${(restoreError as Error).message}). The MCP servers now match the preset; the model settings did not change.`
+			);
+		}
+	}
+
 	async export(): Promise<PresetExport> {
 		return {
 			format: 'switchboard.presets',
 			version: 1,
 			exported_at: this.#now(),
-			presets: await this.list()
+			// The real env/header values: the file is for moving setups to another machine.
+			presets: await this.#all()
 		};
 	}
 
@@ -173,7 +240,7 @@ export class PresetService {
 		const now = this.#now();
 		await this.#store.update((presets) => {
 			let next = [...presets];
-			for (const item of incoming) {
+			for (const [index, item] of incoming.entries()) {
 				const existing = next.find((p) => sameName(p.name, item.name));
 				if (existing && on_conflict === 'skip') {
 					result.skipped.push(item.name);
@@ -181,6 +248,9 @@ export class PresetService {
 				}
 				const imported: Preset = {
 					...item,
+					mcp_servers: item.mcp_servers
+						? keepSecrets(item.mcp_servers, existing, `presets.${index}.mcp_servers`)
+						: null,
 					created_at: existing?.created_at ?? item.created_at ?? now,
 					updated_at: now
 				};

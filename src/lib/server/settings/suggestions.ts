@@ -90,7 +90,10 @@ export class SuggestionService {
 
 	#find(list: Suggestion[], id: string): Suggestion {
 		const found = list.find((item) => item.id === id);
-		if (!found) throw notFound(`No suggestion with id ${id}.`, 'suggestion_not_found');
+		if (!found) {
+			const shown = id.length > 80 ? `${id.slice(0, 80)}…` : id;
+			throw notFound(`No suggestion with id ${shown}.`, 'suggestion_not_found');
+		}
 		return found;
 	}
 }

@@ -1,0 +1,1 @@
+CREATE INDEX `attachments_gcs_blob_idx` ON `attachments` (`gcs_blob`);
