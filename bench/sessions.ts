@@ -180,9 +180,14 @@ export function sessionsBench({
 					(b) => b.sessions.length === 0
 				],
 				[
-					'search two characters (q=qz, no index)',
+					'search two characters, common (q=th)',
+					'/api/sessions?limit=50&q=th',
+					(b) => b.sessions.length === 50
+				],
+				[
+					'search two characters, no match (q=qz, reads all text)',
 					'/api/sessions?limit=50&q=qz',
-					(b) => Array.isArray(b.sessions)
+					(b) => b.sessions.length === 0
 				],
 				[
 					'search a phrase (q=the%20river)',

@@ -206,6 +206,25 @@ describe('chat repository', () => {
 			expect(search(repo, q)).toEqual(expected);
 		});
 
+		it('pages through a short query that matches hundreds of conversations', () => {
+			const { db, repo } = testRepository();
+			db.$client.transaction(() => {
+				for (let i = 0; i < 780; i++) {
+					const content = i % 3 ? `chat about AI number ${i}` : `chat number ${i}`;
+					seedConversation(repo, {
+						title: `chat ${i}`,
+						updatedAt: nextTimestamp(),
+						messages: [{ content }]
+					});
+				}
+			})();
+			const titles = allPages(repo, 50, 'ai').flat();
+			const expected = Array.from({ length: 780 }, (_, i) => 779 - i)
+				.filter((i) => i % 3)
+				.map((i) => `chat ${i}`);
+			expect(titles).toEqual(expected);
+		});
+
 		it('pages through search results', () => {
 			const { repo } = testRepository();
 			for (let i = 0; i < 12; i++)

@@ -43,6 +43,9 @@ function decodeCursor(cursor: string): [string, string] {
 	);
 }
 
+/** Up to this many conversations, a short query's matches are listed directly (see #matches). */
+const SHORT_QUERY_SESSIONS = 500;
+
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** FTS5 string literal: the whole query as one phrase, so user input is never query syntax. */
 const ftsPhrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
@@ -189,17 +192,33 @@ export class ChatRepository {
 	#matches(q: string): SQL {
 		const pattern = `%${escapeLike(q)}%`;
 		const titleMatch = sql`${conversations.title} like ${pattern} escape '\\'`;
-		// The trigram index needs three characters; shorter queries scan, which is rare and cheap enough.
+		if ([...q].length >= 3) {
+			const hits = sql`select rowid from messages_fts where messages_fts match ${ftsPhrase(q)}`;
+			return or(
+				titleMatch,
+				sql`"conversations"."session_id" in (select m."session_id" from "messages" m where m."id" in (${hits}))`
+			)!;
+		}
+		// The trigram index needs three characters, so a shorter query reads message text. First
+		// the conversations it occurs in, up to a bound: a rare string ("qz") is found everywhere
+		// it occurs in one pass (10 ms over 45,000 messages), and those few are listed directly.
+		// A common one ("AI", "Go") hits the bound at once; then the list is walked newest first,
+		// checking each conversation's messages, and stops when the page is full (0.2 ms, where
+		// collecting every match first took 30 ms).
+		const found = this.db
+			// `+` keeps SQLite from walking the session index for DISTINCT: a plain scan is twice as fast.
+			.selectDistinct({ id: sql<string>`+${messages.sessionId}` })
+			.from(messages)
+			.where(sql`${messages.content} like ${pattern} escape '\\'`)
+			.limit(SHORT_QUERY_SESSIONS + 1)
+			.all();
 		const textMatch =
-			[...q].length >= 3
-				? sql`"conversations"."session_id" in (select m."session_id" from "messages" m where m."id" in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)}))`
-				: inArray(
+			found.length <= SHORT_QUERY_SESSIONS
+				? inArray(
 						conversations.sessionId,
-						this.db
-							.select({ id: messages.sessionId })
-							.from(messages)
-							.where(sql`${messages.content} like ${pattern} escape '\\'`)
-					);
+						found.map((row) => row.id)
+					)
+				: sql`exists (select 1 from "messages" m where m."session_id" = "conversations"."session_id" and m."content" like ${pattern} escape '\\')`;
 		return or(titleMatch, textMatch)!;
 	}
 }
