@@ -179,7 +179,6 @@ export class ChatOrchestrator {
 
 		const messages = await this.#history(sessionId, setup.systemPrompt);
 		let usage: Usage | undefined;
-		let lastMessageId: number | null = null;
 		const started = Date.now();
 
 		for (let round = 1; ; round++) {
@@ -234,26 +233,14 @@ export class ChatOrchestrator {
 						code: failure.code,
 						model: modelId
 					});
-				const saved = this.#saveAssistant(
+				yield* this.#end(
 					sessionId,
 					modelId,
-					text,
-					reasoning,
-					roundUsage,
+					{ text, reasoning, usage: roundUsage },
+					usage,
 					aborted ? 'aborted' : 'error',
-					null,
 					aborted ? null : failure
 				);
-				if (usage) yield { event: 'usage', data: usage };
-				if (!aborted) yield { event: 'error', data: failure };
-				yield {
-					event: 'done',
-					data: {
-						model_id: modelId,
-						message_id: saved.id,
-						finish_reason: aborted ? 'aborted' : 'error'
-					}
-				};
 				return;
 			}
 
@@ -267,17 +254,6 @@ export class ChatOrchestrator {
 							message: `The model kept calling tools after ${maxRounds} rounds, so Switchboard stopped it. Ask again with a narrower request.`
 						}
 					: null;
-				const saved = this.#saveAssistant(
-					sessionId,
-					modelId,
-					text,
-					reasoning,
-					roundUsage,
-					tooMany ? 'error' : (finish?.finishReason ?? 'stop'),
-					null,
-					failure
-				);
-				lastMessageId = saved.id;
 				log.info('chat turn finished', {
 					session_id: sessionId,
 					model: modelId,
@@ -285,16 +261,14 @@ export class ChatOrchestrator {
 					duration_ms: Date.now() - started,
 					usage
 				});
-				if (usage) yield { event: 'usage', data: usage };
-				if (failure) yield { event: 'error', data: failure };
-				yield {
-					event: 'done',
-					data: {
-						model_id: modelId,
-						message_id: lastMessageId,
-						finish_reason: failure ? 'error' : (finish?.finishReason ?? 'stop')
-					}
-				};
+				yield* this.#end(
+					sessionId,
+					modelId,
+					{ text, reasoning, usage: roundUsage },
+					usage,
+					tooMany ? 'error' : (finish?.finishReason ?? 'stop'),
+					failure
+				);
 				return;
 			}
 
@@ -309,13 +283,12 @@ export class ChatOrchestrator {
 				calls,
 				null
 			);
-			lastMessageId = saved.id;
 			messages.push({ role: 'assistant', content: text || null, tool_calls: calls });
 			yield* this.#runTools(sessionId, calls, messages, signal);
 			if (signal?.aborted) {
 				yield {
 					event: 'done',
-					data: { model_id: modelId, message_id: lastMessageId, finish_reason: 'aborted' }
+					data: { model_id: modelId, message_id: saved.id, finish_reason: 'aborted' }
 				};
 				return;
 			}
@@ -457,6 +430,33 @@ export class ChatOrchestrator {
 				content: result?.content ?? 'The tool call failed.'
 			});
 		}
+	}
+
+	/** Saves the turn's last reply, then closes the stream: usage, the error if any, done. */
+	*#end(
+		sessionId: string,
+		modelId: string,
+		reply: { text: string; reasoning: string; usage: Usage | undefined },
+		total: Usage | undefined,
+		finishReason: string,
+		failure: { code: string; message: string } | null
+	): Generator<ChatEvent> {
+		const saved = this.#saveAssistant(
+			sessionId,
+			modelId,
+			reply.text,
+			reply.reasoning,
+			reply.usage,
+			finishReason,
+			null,
+			failure
+		);
+		if (total) yield { event: 'usage', data: total };
+		if (failure) yield { event: 'error', data: failure };
+		yield {
+			event: 'done',
+			data: { model_id: modelId, message_id: saved.id, finish_reason: finishReason }
+		};
 	}
 
 	#saveAssistant(
