@@ -10,6 +10,7 @@ import {
 	type GcsStandin
 } from '../tests/support/gcs-standin';
 import { e2ePorts } from '../tests/support/ports';
+import { open, reload } from './support';
 
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const lastReply = (page: Page) => page.getByRole('article', { name: 'Assistant reply' }).last();
@@ -48,7 +49,7 @@ async function imageLoaded(page: Page, name: string) {
 
 /** Drop an image, watch its progress bar, send it, and see it again after a reload. */
 async function attachSendReload(page: Page, baseURL: string) {
-	await page.goto(`${baseURL}/`);
+	await open(page, `${baseURL}/`);
 	// Hold the upload's answer so the progress bar can be seen while the file is in flight.
 	let release!: () => void;
 	const held = new Promise<void>((resolve) => (release = resolve));
@@ -61,19 +62,22 @@ async function attachSendReload(page: Page, baseURL: string) {
 	const bar = pending(page).getByRole('progressbar', { name: 'Uploading sunset.png' });
 	await expect(bar).toBeVisible();
 	await expect(bar).toHaveAttribute('aria-valuenow', /^\d+$/);
-	await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled();
-	release();
-	await expect(bar).toBeHidden();
-	await expect(pending(page).getByRole('button', { name: 'Remove sunset.png' })).toBeVisible();
 
+	// Enter while the file is still on its way: the message waits for it, then goes.
 	await composer(page).fill('What colours are in this picture?');
 	await composer(page).press('Enter');
+	await expect(
+		page.getByRole('status').filter({ hasText: 'Sends as soon as the upload finishes' })
+	).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled();
+	release();
 	await expect(lastReply(page)).toContainText('Echo: What colours are in this picture?');
+	await expect(page.getByLabel('Your message')).toHaveCount(1);
 	await expect(pending(page)).toBeHidden();
 	await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
 	await imageLoaded(page, 'sunset.png');
 
-	await page.reload();
+	await reload(page);
 	await imageLoaded(page, 'sunset.png');
 }
 
@@ -95,7 +99,7 @@ test.describe('attachments (local disk)', () => {
 	});
 
 	test('a refused file shows why, and can be removed before sending', async ({ page }) => {
-		await page.goto('/');
+		await open(page, '/');
 		await dropFiles(page, [
 			{ name: 'setup.exe', type: 'application/octet-stream', data: FIXTURES.exe() }
 		]);
@@ -109,7 +113,7 @@ test.describe('attachments (local disk)', () => {
 		page.on('request', (request) => {
 			if (request.method() === 'POST' && request.url().endsWith('/api/uploads')) uploads++;
 		});
-		await page.goto('/');
+		await open(page, '/');
 		const chooser = page.waitForEvent('filechooser');
 		await page.getByRole('button', { name: 'Attach files' }).click();
 		await (
@@ -127,7 +131,7 @@ test.describe('attachments (local disk)', () => {
 	});
 
 	test('a pasted screenshot and a picked file are attached too', async ({ page }) => {
-		await page.goto('/');
+		await open(page, '/');
 		await composer(page).focus();
 		await page.evaluate((base64) => {
 			const dt = new DataTransfer();
@@ -165,18 +169,21 @@ test.describe('attachments (local disk)', () => {
 	});
 
 	test('an image link that stopped working is renewed without the person noticing', async ({
-		page
+		page,
+		browser
 	}) => {
-		await page.goto('/');
+		await open(page, '/');
 		await dropFiles(page, [{ name: 'renew.png', type: 'image/png', data: makePng(96, 64) }]);
 		await expect(pending(page).getByRole('button', { name: 'Remove renew.png' })).toBeVisible();
 		await composer(page).fill('keep this');
 		await composer(page).press('Enter');
 		await expect(lastReply(page)).toContainText('Echo: keep this');
 
-		// After a reload the cached link is refused once (as an expired one would be).
+		// Coming back later (a fresh browser, so no image comes from this page's memory cache),
+		// the stored link is refused once, as an expired one would be.
+		const later = await (await browser.newContext()).newPage();
 		let refused = 0;
-		await page.route('**/api/attachments/*/content?*', async (route) => {
+		await later.route('**/api/attachments/*/content?*', async (route) => {
 			if (refused++ === 0)
 				return route.fulfill({
 					status: 403,
@@ -185,12 +192,14 @@ test.describe('attachments (local disk)', () => {
 				});
 			return route.continue();
 		});
-		const renewal = page.waitForResponse((response) =>
+		const renewal = later.waitForResponse((response) =>
 			/\/api\/attachments\/[0-9a-f-]{36}$/.test(new URL(response.url()).pathname)
 		);
-		await page.reload();
+		await open(later, page.url());
 		expect((await renewal).status()).toBe(200);
-		await imageLoaded(page, 'renew.png');
+		await imageLoaded(later, 'renew.png');
+		expect(refused).toBeGreaterThanOrEqual(2);
+		await later.context().close();
 	});
 });
 
@@ -263,7 +272,7 @@ test.describe('attachments (Google Cloud Storage)', () => {
 			)
 			.toContain('fixture__picture');
 
-		await page.goto(`${baseURL}/`);
+		await open(page, `${baseURL}/`);
 		// Paced, so the reply after the tool is still streaming while the image is checked.
 		await composer(page).fill('Draw me something [[tool:fixture__picture]] [[pace:250]]');
 		await composer(page).press('Enter');
@@ -277,7 +286,7 @@ test.describe('attachments (Google Cloud Storage)', () => {
 		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'true');
 		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false', { timeout: 20_000 });
 
-		await page.reload();
+		await reload(page);
 		const restored = page.getByRole('list', { name: 'Attached images' }).getByRole('img').last();
 		await expect(restored).toBeVisible();
 		await expect.poll(() => restored.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);

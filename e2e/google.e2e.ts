@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { e2ePorts } from '../tests/support/ports';
+import { open } from './support';
 
 const standin = `http://127.0.0.1:${e2ePorts.google}`;
 const panel = (page: Page) => page.getByRole('region', { name: 'Google' });
@@ -18,7 +19,7 @@ test.describe('google', () => {
 		request
 	}) => {
 		await setConsent(request, 'deny');
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		await panel(page).getByRole('link', { name: 'Connect Google' }).click();
 		await expect(page).toHaveURL(/\/mcp\?google_error=access_denied$/);
 		await expect(panel(page).getByRole('alert')).toContainText('Google access was not granted');
@@ -26,7 +27,7 @@ test.describe('google', () => {
 	});
 
 	test('connect on /mcp, draft an email from chat, then disconnect', async ({ page, request }) => {
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		await expect(page.getByText('Google is not connected').first()).toBeVisible();
 		await panel(page).getByRole('link', { name: 'Connect Google' }).click();
 
@@ -42,7 +43,7 @@ test.describe('google', () => {
 			'drive.readonly'
 		);
 
-		await page.goto('/');
+		await open(page, '/');
 		await composer(page).fill(
 			'Draft it: [[tool:google__gmail_create_draft {"to":"a@example.com","subject":"Hi","body":"Hello"}]]'
 		);
@@ -59,7 +60,7 @@ test.describe('google', () => {
 		await expect(card).toContainText(draft.id);
 		await expect(lastReply(page)).toContainText(draft.id);
 
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		await panel(page).getByRole('button', { name: 'Disconnect Google' }).click();
 		await page
 			.getByRole('dialog', { name: 'Disconnect Google?' })
@@ -76,7 +77,7 @@ test.describe('google', () => {
 		page,
 		request
 	}) => {
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		await panel(page).getByRole('link', { name: 'Connect Google' }).click();
 		await expect(
 			panel(page).getByText('Connected as me@example.com.', { exact: true })
@@ -86,13 +87,13 @@ test.describe('google', () => {
 		});
 		expect(control.ok()).toBe(true);
 
-		await page.goto('/');
+		await open(page, '/');
 		await composer(page).fill('Mail? [[tool:google__gmail_search {"query":"lunch"}]]');
 		await composer(page).press('Enter');
 		const card = page.getByTestId('tool-card').last();
 		await expect(card).toContainText('Reconnect Google on the MCP page');
 
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		await expect(panel(page).getByText('Reconnect required', { exact: true })).toBeVisible();
 		await expect(panel(page).getByRole('button', { name: 'Disconnect Google' })).toBeVisible();
 		await panel(page).getByRole('link', { name: 'Reconnect Google' }).click();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { e2ePorts } from '../tests/support/ports';
+import { open, reload } from './support';
 
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const lastReply = (page: Page) => page.getByRole('article', { name: 'Assistant reply' }).last();
@@ -44,7 +45,7 @@ test.describe('MCP tools', () => {
 	});
 
 	test('the model calls the calculator and the tool card shows the result', async ({ page }) => {
-		await page.goto('/');
+		await open(page, '/');
 		await send(page, 'What is 2+3*4? [[tool:calculator__evaluate {"expression":"2+3*4"}]]');
 		const card = page.getByTestId('tool-card').last();
 		await expect(card).toContainText('evaluate');
@@ -55,12 +56,12 @@ test.describe('MCP tools', () => {
 	test('switching a server off on /mcp removes its tools from the next request', async ({
 		page
 	}) => {
-		await page.goto('/');
+		await open(page, '/');
 		await send(page, 'before switching anything off');
 		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
 		expect(await offeredToolsOfLastChat(page)).toContain('calculator__evaluate');
 
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		const calculator = serverCard(page, 'calculator');
 		await expect(calculator.getByText('Connected')).toBeVisible();
 		await calculator.getByRole('switch', { name: 'Enable calculator' }).uncheck();
@@ -74,7 +75,7 @@ test.describe('MCP tools', () => {
 		expect(offered.some((name) => name.startsWith('calculator__'))).toBe(false);
 		expect(offered).toContain('housekeeping__current_time');
 
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		await serverCard(page, 'calculator').getByRole('switch', { name: 'Enable calculator' }).check();
 		await expect(serverCard(page, 'calculator').getByText('Connected')).toBeVisible();
 	});
@@ -82,7 +83,7 @@ test.describe('MCP tools', () => {
 	test('adds a stdio server with validation, lists its tools, turns one off, and removes it', async ({
 		page
 	}) => {
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		await page.getByRole('button', { name: 'Add server' }).click();
 		const form = page.getByRole('form', { name: 'Add an MCP server' });
 		await form.getByLabel('Id').fill('my notes');
@@ -122,7 +123,7 @@ test.describe('MCP tools', () => {
 				server.id === 'calculator' ? { ...server, approval: 'ask' } : server
 			)
 		});
-		await page.goto('/');
+		await open(page, '/');
 		await send(page, 'Multiply [[tool:calculator__evaluate {"expression":"6*7"}]]');
 		const card = page.getByTestId('tool-card').last();
 		await expect(card).toContainText('Waiting for your approval');
@@ -134,7 +135,7 @@ test.describe('MCP tools', () => {
 		await expect(lastReply(page)).toContainText('42');
 		await expect(page).toHaveURL(/\/c\//);
 
-		await page.reload();
+		await reload(page);
 		const reloaded = page.getByTestId('tool-card');
 		await expect(reloaded).toHaveCount(1);
 		await expect(reloaded).toContainText('evaluate');
@@ -184,7 +185,7 @@ test.describe('MCP tools', () => {
 		});
 		expect(await (await page.request.get('/api/mcp/servers')).text()).not.toContain(secret);
 
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		const vault = serverCard(page, 'vault');
 		await expect(vault.getByText('Connected')).toBeVisible();
 		await vault.getByRole('button', { name: 'Edit vault' }).click();
@@ -209,7 +210,7 @@ test.describe('MCP tools', () => {
 				{ id: 'ghost', enabled: true, transport: 'stdio', command: 'switchboard-missing-command' }
 			]
 		});
-		await page.goto('/mcp');
+		await open(page, '/mcp');
 		const ghost = serverCard(page, 'ghost');
 		await expect(ghost.getByText('Unavailable')).toBeVisible();
 		await expect(ghost.getByRole('alert')).toHaveText(

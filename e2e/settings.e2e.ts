@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { e2ePorts } from '../tests/support/ports';
+import { open, reload } from './support';
 
 const standin = `http://127.0.0.1:${e2ePorts.openrouter}/api/v1/__requests`;
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
@@ -22,11 +23,11 @@ test.describe('model settings, presets and suggestions', () => {
 	test('a picked model survives a reload and the next request upstream uses it', async ({
 		page
 	}) => {
-		await page.goto('/');
+		await open(page, '/');
 		await pickModel(page, 'claude', /Anthropic: Claude Sonnet 4/);
 		await expect.poll(() => modelOnServer(page)).toBe('anthropic/claude-sonnet-4');
 
-		await page.reload();
+		await reload(page);
 		await expect(picker(page)).toHaveAccessibleName('Model: Anthropic: Claude Sonnet 4');
 
 		await page.request.delete(standin);
@@ -45,7 +46,7 @@ test.describe('model settings, presets and suggestions', () => {
 	test('the picker is keyboard-driven and shows context, price and image support', async ({
 		page
 	}) => {
-		await page.goto('/');
+		await open(page, '/');
 		await picker(page).focus();
 		await page.keyboard.press('ArrowDown');
 		const search = page.getByRole('combobox', { name: 'Search models' });
@@ -62,7 +63,7 @@ test.describe('model settings, presets and suggestions', () => {
 	});
 
 	test('applying a saved preset brings back the model and the system prompt', async ({ page }) => {
-		await page.goto('/settings');
+		await open(page, '/settings');
 		await pickModel(page, 'deepseek', /DeepSeek: R1/);
 		await page.getByRole('textbox', { name: 'System prompt' }).fill('You review code strictly.');
 		await page.getByRole('button', { name: 'Save prompt' }).click();
@@ -81,24 +82,24 @@ test.describe('model settings, presets and suggestions', () => {
 
 		// Change both, then apply the preset.
 		await pickModel(page, 'llama', /Meta: Llama 3.3 70B Instruct/);
-		await page.goto('/settings');
+		await open(page, '/settings');
 		await page.getByRole('textbox', { name: 'System prompt' }).fill('You are a pirate.');
 		await page.getByRole('button', { name: 'Save prompt' }).click();
 		await expect(page.getByText('System prompt saved.')).toBeVisible();
 		await expect.poll(() => modelOnServer(page)).toBe('meta-llama/llama-3.3-70b-instruct');
 
-		await page.goto('/presets');
+		await open(page, '/presets');
 		await page.getByRole('button', { name: `Apply preset ${name}` }).click();
 		await expect(page.getByRole('main').getByRole('status')).toContainText(
 			`Applied “${name}”: model → deepseek/deepseek-r1`
 		);
 		await expect(picker(page)).toHaveAccessibleName('Model: DeepSeek: R1');
 
-		await page.goto('/settings');
+		await open(page, '/settings');
 		await expect(page.getByRole('textbox', { name: 'System prompt' })).toHaveValue(
 			'You review code strictly.'
 		);
-		await page.reload();
+		await reload(page);
 		await expect(picker(page)).toHaveAccessibleName('Model: DeepSeek: R1');
 	});
 
@@ -114,7 +115,7 @@ test.describe('model settings, presets and suggestions', () => {
 			await route.continue();
 		});
 		await page.request.put('/api/settings/model', { data: { model_id: 'openai/gpt-4o' } });
-		await page.goto('/presets');
+		await open(page, '/presets');
 		await pickModel(page, 'deepseek', /DeepSeek: R1/);
 		const name = `Slow save ${Date.now()}`;
 		await page.getByRole('textbox', { name: 'Name' }).fill(name);
@@ -131,7 +132,7 @@ test.describe('model settings, presets and suggestions', () => {
 	}) => {
 		await page.request.put('/api/settings/model', { data: { model_id: 'openai/gpt-4o' } });
 		await page.setViewportSize({ width: 375, height: 740 });
-		await page.goto('/');
+		await open(page, '/');
 		await picker(page).focus();
 		await page.keyboard.press('Enter');
 		const search = page.getByRole('combobox', { name: 'Search models' });
@@ -155,7 +156,7 @@ test.describe('model settings, presets and suggestions', () => {
 	});
 
 	test('a failed model save is shown and rolled back', async ({ page }) => {
-		await page.goto('/');
+		await open(page, '/');
 		const before = await modelOnServer(page);
 		await expect(picker(page)).toHaveAttribute('title', before);
 		await page.route('**/api/settings/model', (route) =>
@@ -184,7 +185,7 @@ test.describe('model settings, presets and suggestions', () => {
 	test('a suggestion chip and the / menu insert their text into the message box', async ({
 		page
 	}) => {
-		await page.goto('/suggestions');
+		await open(page, '/suggestions');
 		const title = `Standup ${Date.now()}`;
 		await page.getByRole('textbox', { name: 'Title' }).fill(title);
 		await page
@@ -193,7 +194,7 @@ test.describe('model settings, presets and suggestions', () => {
 		await page.getByRole('button', { name: 'Add suggestion' }).click();
 		await expect(page.getByRole('heading', { name: title })).toBeVisible();
 
-		await page.goto('/');
+		await open(page, '/');
 		await page
 			.getByRole('list', { name: 'Suggestions' })
 			.getByRole('button', { name: 'Summarize a text' })

@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { e2ePorts } from '../tests/support/ports';
+import { open, reload } from './support';
 import { speechWav } from '../tests/support/speech-wav';
 
 /**
@@ -65,7 +66,7 @@ test('spoken words appear, send themselves after the delay, and the reply stream
 	page
 }) => {
 	await prepare(page, 1000);
-	await page.goto('/');
+	await open(page, '/');
 	await expect(mic(page)).toHaveAttribute('aria-pressed', 'false');
 	await mic(page).click();
 	await expect(mic(page)).toHaveAttribute('aria-pressed', 'true');
@@ -100,7 +101,7 @@ test('speaking again during the delay cancels the submit; the whole message is s
 	page
 }) => {
 	await prepare(page, 3000);
-	await page.goto('/');
+	await open(page, '/');
 	await mic(page).click();
 
 	await expect(composer(page)).toHaveValue(FIRST);
@@ -121,7 +122,7 @@ test('speaking again during the delay cancels the submit; the whole message is s
 test('bad speech settings are shown next to their field and no connection is opened', async ({
 	page
 }) => {
-	await page.goto('/settings');
+	await open(page, '/settings');
 	const endpointing = page.getByLabel('Endpointing (ms)');
 	await endpointing.fill('5');
 	await expect(endpointing).toHaveAttribute('aria-invalid', 'true');
@@ -129,12 +130,12 @@ test('bad speech settings are shown next to their field and no connection is ope
 	await page.getByLabel('Language').fill('de');
 
 	// Remembered by this browser.
-	await page.reload();
+	await reload(page);
 	await expect(page.getByLabel('Language')).toHaveValue('de');
 	await expect(endpointing).toHaveValue('5');
 
 	const before = await (await page.request.get(`${standin}/__standin/connections`)).json();
-	await page.goto('/');
+	await open(page, '/');
 	await mic(page).click();
 	const alert = page.getByRole('alert');
 	await expect(alert).toContainText('Check the speech settings first: endpointing');
@@ -153,7 +154,7 @@ test('words dictated while a reply streams wait for it, then go as one message',
 	page
 }) => {
 	await prepare(page, 500);
-	await page.goto('/');
+	await open(page, '/');
 	await composer(page).fill('[[slow]] tell me a long story');
 	await composer(page).press('Enter');
 	const stop = page.getByRole('button', { name: 'Stop' });
