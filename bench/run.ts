@@ -3,13 +3,15 @@
  * app (`node build`) against it, with a temp DATA_DIR seeded by the sections, and prints one
  * table of medians, p99s and goals. Not a test: it always exits 0 unless something breaks.
  *
- * Sections live in their own modules (bench/chat.ts, bench/sessions.ts); add yours to `sections`.
+ * Sections live in their own modules (bench/chat.ts, sessions.ts, mcp.ts, attachments.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
+import { benchAttachments } from './attachments';
 import { chatBench } from './chat';
+import { mcpBench } from './mcp';
 import { sessionsBench } from './sessions';
 import {
 	cpuMs,
@@ -31,7 +33,8 @@ const filters = args.filter((arg) => !arg.startsWith('--'));
 
 const sections: BenchSection[] = [
 	...chatBench(quick ? { pairs: 200, warmup: 20, streams: 50, words: 40 } : {}),
-	...sessionsBench(quick ? { longMessages: 5_000, sessions: 2_000, runs: 20 } : {})
+	...sessionsBench(quick ? { longMessages: 5_000, sessions: 2_000, runs: 20 } : {}),
+	...mcpBench(quick ? { calls: 200, warmup: 20, starts: 3 } : {})
 ].filter(
 	(section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter))
 );
@@ -93,6 +96,11 @@ try {
 		const started = performance.now();
 		results.push({ section: section.name, rows: await section.run(ctx) });
 		log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+	}
+	// Uploads need their own apps (local disk and GCS), so that section starts them itself.
+	if (filters.length === 0 || filters.some((filter) => 'attachments'.includes(filter))) {
+		log('running attachments (its own apps)…');
+		results.push(...(await benchAttachments(quick ? { runs: 5, warmup: 1, concurrent: 20 } : {})));
 	}
 	log(`machine after: ${machine()}`);
 	printTable(results);

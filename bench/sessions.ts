@@ -51,6 +51,14 @@ async function getJson(
 	return { status: response.statusCode, bytes: Buffer.byteLength(text), body: JSON.parse(text) };
 }
 
+/** Times `fn` (after a warm-up), with the server CPU it cost per call. */
+async function measure(ctx: BenchContext, fn: () => Promise<unknown>, runs: number) {
+	await timeRuns(fn, { runs: 5, warmup: 0 });
+	const cpuBefore = ctx.serverCpuMs();
+	const times = await timeRuns(fn, { runs, warmup: 0 });
+	return { ...summarize(times), cpu: (ctx.serverCpuMs() - cpuBefore) / runs };
+}
+
 export function sessionsBench({
 	longMessages = 5_000,
 	sessions = 10_000,
@@ -119,17 +127,17 @@ export function sessionsBench({
 		async run(ctx) {
 			let bytes = 0;
 			let count = 0;
-			const times = await timeRuns(
+			const t = await measure(
+				ctx,
 				async () => {
 					const { bytes: size, body } = await getJson(ctx, `/api/sessions/${longSessionId}`);
 					bytes = size;
 					count = body.messages.length;
 				},
-				{ runs }
+				runs
 			);
 			if (count !== longMessages)
 				throw new Error(`expected ${longMessages} messages, got ${count}`);
-			const t = summarize(times);
 			return [
 				{
 					what: `GET /api/sessions/{id}`,
@@ -137,6 +145,7 @@ export function sessionsBench({
 					n: t.n,
 					p50: t.p50,
 					p99: t.p99,
+					cpu: t.cpu,
 					goal: 'p50 ≤ 50 ms',
 					verdict: verdict(t.p50, 50)
 				},
@@ -200,13 +209,14 @@ export function sessionsBench({
 				const first = await getJson(ctx, path);
 				if (!check(first.body))
 					throw new Error(`${what}: unexpected answer ${JSON.stringify(first.body).slice(0, 300)}`);
-				const t = summarize(await timeRuns(() => getJson(ctx, path), { runs }));
+				const t = await measure(ctx, () => getJson(ctx, path), runs);
 				rows.push({
 					what,
 					unit: 'ms',
 					n: t.n,
 					p50: t.p50,
 					p99: t.p99,
+					cpu: t.cpu,
 					goal: 'p50 ≤ 15 ms',
 					verdict: verdict(t.p50, 15)
 				});

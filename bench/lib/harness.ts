@@ -12,6 +12,11 @@ export interface BenchRow {
 	p50?: number;
 	p99?: number;
 	value?: number;
+	/**
+	 * Server CPU time per request in ms (from /proc): steadier than wall-clock percentiles on a
+	 * busy machine, where those include waiting for a core.
+	 */
+	cpu?: number;
 	/** Human text of the goal, e.g. "p50 ≤ 2 ms (must ≤ 5)". */
 	goal?: string;
 	/** Whether the goal is met: 'ok', 'over goal' (within the hard limit) or 'MISSED'. */
@@ -213,7 +218,17 @@ export function printTable(results: { section: string; rows: BenchRow[] }[]): vo
 		value === undefined || Number.isNaN(value)
 			? ''
 			: `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${unit}`.trim();
-	const header = ['section', 'measurement', 'n', 'p50', 'p99', 'value', 'goal', 'result'];
+	const header = [
+		'section',
+		'measurement',
+		'n',
+		'p50',
+		'p99',
+		'CPU/req',
+		'value',
+		'goal',
+		'result'
+	];
 	const lines = results.flatMap(({ section, rows }) =>
 		rows.map((row, index) => [
 			index === 0 ? section : '',
@@ -221,6 +236,7 @@ export function printTable(results: { section: string; rows: BenchRow[] }[]): vo
 			row.n === undefined ? '' : String(row.n),
 			format(row.p50, row.unit),
 			format(row.p99, row.unit),
+			format(row.cpu, 'ms'),
 			format(row.value, row.unit),
 			row.goal ?? '',
 			row.verdict ?? ''
@@ -232,7 +248,7 @@ export function printTable(results: { section: string; rows: BenchRow[] }[]): vo
 	const render = (cells: string[]) =>
 		cells
 			.map((cell, column) =>
-				column >= 2 && column <= 5 ? cell.padStart(widths[column]) : cell.padEnd(widths[column])
+				column >= 2 && column <= 6 ? cell.padStart(widths[column]) : cell.padEnd(widths[column])
 			)
 			.join('  ');
 	console.log('');

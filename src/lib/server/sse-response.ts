@@ -12,7 +12,8 @@ export const encodeEvent = ({ event, data }: ChatEvent) =>
 /**
  * Streams events as `text/event-stream`. The upstream work is aborted when the browser goes away
  * (request signal) or cancels the body (Stop), so nothing keeps generating for nobody. While the
- * chat is quiet (a tool waiting for approval, a slow tool), a comment goes out every 15 s.
+ * chat is quiet (a tool waiting for approval, a slow tool), a comment goes out every 15 s; one
+ * interval timer checks for that, so the events themselves pay nothing for it.
  */
 export function sseResponse(
 	events: (signal: AbortSignal) => AsyncGenerator<ChatEvent>,
@@ -23,39 +24,44 @@ export function sseResponse(
 	const abort = () => controller.abort();
 	requestSignal.addEventListener('abort', abort, { once: true });
 	const iterator = events(controller.signal);
-	// The next event, kept across pulls when a keep-alive went out before it arrived.
-	let pending: Promise<IteratorResult<ChatEvent>> | undefined;
+	let lastSent = Date.now();
+	let heartbeat: ReturnType<typeof setInterval> | undefined;
+	const finish = () => {
+		clearInterval(heartbeat);
+		requestSignal.removeEventListener('abort', abort);
+	};
 
 	const body = new ReadableStream<Uint8Array>({
+		start(stream) {
+			heartbeat = setInterval(
+				() => {
+					if (Date.now() - lastSent < keepAliveMs) return;
+					lastSent = Date.now();
+					stream.enqueue(KEEP_ALIVE);
+				},
+				Math.max(1, Math.floor(keepAliveMs / 3))
+			);
+		},
 		async pull(stream) {
 			try {
-				pending ??= iterator.next();
-				let timer: ReturnType<typeof setTimeout> | undefined;
-				const quiet = new Promise<null>(
-					(resolve) => (timer = setTimeout(resolve, keepAliveMs, null))
-				);
-				const next = await Promise.race([pending, quiet]);
-				clearTimeout(timer);
-				if (next === null) {
-					stream.enqueue(KEEP_ALIVE);
-					return;
-				}
-				pending = undefined;
+				const next = await iterator.next();
 				if (next.done) {
-					requestSignal.removeEventListener('abort', abort);
+					finish();
 					stream.close();
 				} else {
+					lastSent = Date.now();
 					stream.enqueue(encodeEvent(next.value));
 				}
 			} catch (error) {
-				requestSignal.removeEventListener('abort', abort);
+				finish();
 				stream.error(error);
 			}
 		},
 		async cancel() {
+			finish();
 			abort();
 			// Let the generator save the partial reply after the abort.
-			await drain(iterator, pending);
+			await drain(iterator);
 		}
 	});
 	return new Response(body, {
@@ -67,12 +73,8 @@ export function sseResponse(
 	});
 }
 
-async function drain(
-	iterator: AsyncGenerator<ChatEvent>,
-	pending?: Promise<IteratorResult<ChatEvent>>
-) {
+async function drain(iterator: AsyncGenerator<ChatEvent>) {
 	try {
-		if (pending && (await pending).done) return;
 		while (!(await iterator.next()).done) {
 			// discard: the reader is gone
 		}
