@@ -45,7 +45,7 @@ const machine = () =>
 	`${cpus().length} CPUs, load average ${loadavg()
 		.map((load) => load.toFixed(2))
 		.join(' ')}`;
-const API_KEY = 'sk-or-v1-bench0000000000000000000000000000000000000000000000000000000000';
+const API_KEY = 'sk-or-v1-bench-not-a-real-key';
 
 const buildDir = path.resolve(root, process.env.SB_BUILD_DIR ?? 'build');
 ensureBuild(buildDir, log);

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import type { ChatEvent } from '$lib/api';
 import { ApprovalRegistry } from '$lib/server/chat/approvals';
@@ -10,9 +10,7 @@ import { AppError } from '$lib/server/errors';
 import { DEMO_MODEL_ID } from '$lib/server/openrouter/client';
 import type { Transport } from '$lib/server/openrouter/transport';
 import type { UpstreamMessage } from '$lib/server/openrouter/types';
-import { startOpenRouterStandin, type OpenRouterStandin } from '../support/openrouter-standin';
 import {
-	disposeAll,
 	eventsNamed,
 	fakeTools,
 	fixedSettings,
@@ -22,18 +20,11 @@ import {
 	testOrchestrator,
 	testRepository,
 	testTransport,
-	textOf
+	textOf,
+	useOpenRouterStandin
 } from '../support/factories';
 
-let standin: OpenRouterStandin;
-beforeAll(async () => {
-	standin = await startOpenRouterStandin({ tokenDelayMs: 1 });
-});
-afterAll(() => standin.close());
-afterEach(async () => {
-	await disposeAll();
-	standin.requests.length = 0;
-});
+const openrouter = useOpenRouterStandin();
 
 interface Setup {
 	tools?: ToolProvider;
@@ -46,7 +37,7 @@ interface Setup {
 function setup(options: Setup = {}) {
 	const { repo } = testRepository();
 	const client = testClient({
-		baseUrl: standin.url,
+		baseUrl: openrouter.standin.url,
 		transport: options.transport,
 		apiKey: options.apiKey
 	});
@@ -81,7 +72,8 @@ async function turn(
 	};
 }
 
-const chatRequests = () => standin.requests.filter((r) => r.path === '/chat/completions');
+const chatRequests = () =>
+	openrouter.standin.requests.filter((r) => r.path === '/chat/completions');
 const upstreamMessages = (index: number): UpstreamMessage[] => chatRequests()[index].body.messages;
 
 /** What OpenAI-compatible providers require of a history: tool answers right after their calls. */
@@ -158,7 +150,7 @@ describe('chat orchestrator', () => {
 
 	it('saves the question before calling upstream', async () => {
 		const { repo } = testRepository();
-		const http = testTransport(standin.url);
+		const http = testTransport(openrouter.standin.url);
 		let savedAtCall: string[] = [];
 		const transport: Transport = (request) => {
 			const [session] = repo.listSessions({ limit: 1 }).sessions;
@@ -169,7 +161,7 @@ describe('chat orchestrator', () => {
 		};
 		const { chat } = testOrchestrator({
 			repo,
-			client: testClient({ baseUrl: standin.url, transport })
+			client: testClient({ baseUrl: openrouter.standin.url, transport })
 		});
 		await turn(chat, { message: 'Is this saved first?' });
 		expect(savedAtCall).toEqual(['user: Is this saved first?']);
@@ -222,7 +214,7 @@ describe('chat orchestrator', () => {
 
 	it('keeps the partial reply and stops upstream when the person stops', async () => {
 		const { chat, repo } = setup();
-		const upstreamClosed = once(standin.events, 'aborted');
+		const upstreamClosed = once(openrouter.standin.events, 'aborted');
 		let deltas = 0;
 		const { sessionId, events, text, done } = await turn(
 			chat,
@@ -287,7 +279,11 @@ describe('chat orchestrator', () => {
 			if (message.role === 'assistant') throw new Error('SQLITE_FULL: database or disk is full');
 			return addMessage(message);
 		};
-		const { chat } = testOrchestrator({ repo, log, client: testClient({ baseUrl: standin.url }) });
+		const { chat } = testOrchestrator({
+			repo,
+			log,
+			client: testClient({ baseUrl: openrouter.standin.url })
+		});
 		const { events, done } = await turn(chat, { message: 'hello' });
 		expect(events.slice(-2).map((e) => e.event)).toEqual(['error', 'done']);
 		expect(eventsNamed(events, 'error')[0].data.code).toBe('internal_error');
@@ -338,7 +334,7 @@ describe('chat orchestrator', () => {
 		});
 
 		it('replaces a failed reply', async () => {
-			const http = testTransport(standin.url);
+			const http = testTransport(openrouter.standin.url);
 			let calls = 0;
 			const flaky: Transport = async (request) => {
 				if (calls++ > 0) return http(request);
@@ -437,7 +433,7 @@ describe('chat orchestrator', () => {
 			};
 			const { chat } = testOrchestrator({
 				repo,
-				client: testClient({ baseUrl: standin.url }),
+				client: testClient({ baseUrl: openrouter.standin.url }),
 				attachments: files
 			});
 			await turn(chat, { sessionId, message: 'what was in it?' });

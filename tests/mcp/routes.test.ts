@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MCP_HIDDEN_VALUE, mcpServersResponse } from '$lib/api';
 import type { ChatEvent } from '$lib/api';
 import { isSseComment, readSse } from '$lib/sse';
@@ -10,34 +10,25 @@ import { GET as SESSION } from '../../src/routes/api/sessions/[id]/+server';
 import { GET as HEALTH } from '../../src/routes/api/health/+server';
 import { GET, PUT } from '../../src/routes/api/mcp/servers/+server';
 import { POST as REFRESH } from '../../src/routes/api/mcp/servers/refresh/+server';
-import { startOpenRouterStandin, type OpenRouterStandin } from '../support/openrouter-standin';
 import {
 	callRoute,
-	disposeAll,
 	errorOf,
 	eventsNamed,
 	readChatEvents,
 	TEST_API_KEY,
 	testServices,
-	textOf
+	textOf,
+	useOpenRouterStandin
 } from '../support/factories';
 import { stdioFixture } from '../support/mcp/factory';
 import { startHttpFixture } from '../support/mcp/http-server.mjs';
 
-let standin: OpenRouterStandin;
-beforeAll(async () => {
-	standin = await startOpenRouterStandin({ tokenDelayMs: 1 });
-});
-afterAll(() => standin.close());
-afterEach(async () => {
-	await disposeAll();
-	standin.requests.length = 0;
-});
+const openrouter = useOpenRouterStandin();
 
 async function services(): Promise<Services> {
 	const s = testServices({
 		OPENROUTER_API_KEY: TEST_API_KEY,
-		OPENROUTER_BASE_URL: standin.url,
+		OPENROUTER_BASE_URL: openrouter.standin.url,
 		OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o'
 	});
 	await s.mcp.settled();
@@ -49,7 +40,8 @@ const put = (s: Services, body: unknown) =>
 	callRoute(PUT, s, { method: 'PUT', path: '/api/mcp/servers/', body });
 const offeredTools = (index: number) =>
 	(
-		standin.requests.filter((r) => r.path.endsWith('/chat/completions'))[index]?.body.tools ?? []
+		openrouter.standin.requests.filter((r) => r.path.endsWith('/chat/completions'))[index]?.body
+			.tools ?? []
 	).map((t: { function: { name: string } }) => t.function.name);
 
 describe('MCP servers API', () => {
@@ -197,7 +189,9 @@ describe('chat with MCP tools', () => {
 		});
 		expect(textOf(events)).toContain('14');
 		expect(offeredTools(0)).toContain('calculator__evaluate');
-		const second = standin.requests.filter((r) => r.path.endsWith('/chat/completions'))[1].body;
+		const second = openrouter.standin.requests.filter((r) =>
+			r.path.endsWith('/chat/completions')
+		)[1].body;
 		expect(second.messages.at(-1)).toMatchObject({ role: 'tool', content: '14' });
 	});
 
@@ -354,7 +348,7 @@ describe('chat with MCP tools', () => {
 		expect(reloaded.messages[2]).toMatchObject({ tool_call_id: call.id, content: '42' });
 
 		// The next turn sends the call and its answer upstream, in a history the provider accepts.
-		standin.requests.length = 0;
+		openrouter.standin.requests.length = 0;
 		await readChatEvents(
 			await callRoute(CHAT, s, {
 				method: 'POST',
@@ -362,7 +356,8 @@ describe('chat with MCP tools', () => {
 				body: { session_id: sessionId, message: 'thanks' }
 			})
 		);
-		const sent = standin.requests.find((r) => r.path.endsWith('/chat/completions'))!.body.messages;
+		const sent = openrouter.standin.requests.find((r) => r.path.endsWith('/chat/completions'))!.body
+			.messages;
 		expect(sent.map((m: { role: string }) => m.role)).toEqual([
 			'user',
 			'assistant',

@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '$lib/api';
 import { itemsFromHistory } from '$lib/chat/items';
+import { apiMessage as message } from '../support/factories';
 
-let nextId = 1;
-const message = (role: Message['role'], fields: Partial<Message>): Message => ({
-	id: nextId++,
-	role,
-	content: '',
-	reasoning: null,
-	tool_calls: null,
-	tool_call_id: null,
-	model_id: 'openai/gpt-4o',
-	usage: null,
-	finish_reason: null,
-	error: null,
-	created_at: '2026-11-25T10:00:00.000Z',
-	attachments: [],
-	...fields
-});
 const call = (id: string, expression: string) => ({
 	id,
 	type: 'function' as const,

@@ -1,36 +1,27 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { chatEvents, MAX_MESSAGE_CHARS } from '$lib/api';
 import type { Services } from '$lib/server/services';
 import { POST } from '../../src/routes/api/chat/+server';
 import { POST as APPROVE } from '../../src/routes/api/chat/approvals/+server';
-import { startOpenRouterStandin, type OpenRouterStandin } from '../support/openrouter-standin';
 import {
 	callRoute,
-	disposeAll,
 	errorOf,
 	eventsNamed,
 	readChatEvents,
 	TEST_API_KEY,
 	testServices,
 	textOf,
-	waitUntil
+	waitUntil,
+	useOpenRouterStandin
 } from '../support/factories';
 
-let standin: OpenRouterStandin;
-beforeAll(async () => {
-	standin = await startOpenRouterStandin({ tokenDelayMs: 1 });
-});
-afterAll(() => standin.close());
-afterEach(async () => {
-	await disposeAll();
-	standin.requests.length = 0;
-});
+const openrouter = useOpenRouterStandin();
 
 const services = (env: Record<string, string> = {}) =>
 	testServices({
 		OPENROUTER_API_KEY: TEST_API_KEY,
-		OPENROUTER_BASE_URL: standin.url,
+		OPENROUTER_BASE_URL: openrouter.standin.url,
 		OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o',
 		...env
 	});
@@ -102,12 +93,12 @@ describe('POST /api/chat', () => {
 		);
 		expect(eventsNamed(demo, 'error')).toEqual([]);
 		expect(textOf(demo)).toContain('offline demo model');
-		expect(standin.requests).toEqual([]);
+		expect(openrouter.standin.requests).toEqual([]);
 	});
 
 	it('Stop (cancelling the response body) aborts upstream and keeps the partial reply', async () => {
 		const s = services();
-		const upstreamClosed = once(standin.events, 'aborted');
+		const upstreamClosed = once(openrouter.standin.events, 'aborted');
 		const response = await chat(s, { message: '[[slow]]' });
 		const reader = response.body!.getReader();
 		let received = '';
@@ -124,7 +115,7 @@ describe('POST /api/chat', () => {
 
 	it('a client disconnect (request signal) aborts upstream', async () => {
 		const s = services();
-		const upstreamClosed = once(standin.events, 'aborted');
+		const upstreamClosed = once(openrouter.standin.events, 'aborted');
 		const controller = new AbortController();
 		const response = await chat(s, { message: '[[slow]]' }, controller.signal);
 		const reader = response.body!.getReader();
@@ -179,7 +170,7 @@ describe('POST /api/chat', () => {
 			expect(error.code).toBe(code);
 			expect(error.message.length).toBeGreaterThan(5);
 			expect(conversationCount(s)).toBe(0);
-			expect(standin.requests).toEqual([]);
+			expect(openrouter.standin.requests).toEqual([]);
 		});
 
 		it(`an oversized message (over ${MAX_MESSAGE_CHARS} characters)`, async () => {

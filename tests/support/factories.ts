@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ChatEvent } from '$lib/api';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { ChatEvent, Message } from '$lib/api';
 import { readSse, isSseComment } from '$lib/sse';
 import { ApprovalRegistry } from '$lib/server/chat/approvals';
 import { noAttachments } from '$lib/server/chat/attachments';
@@ -22,6 +23,7 @@ import { OpenRouterClient } from '$lib/server/openrouter/client';
 import { createDemoTransport } from '$lib/server/openrouter/demo';
 import { createHttpTransport, type Transport } from '$lib/server/openrouter/transport';
 import type { ModelSettings, ModelSettingsSource } from '$lib/server/settings/model-settings';
+import { startOpenRouterStandin, type OpenRouterStandin } from './openrouter-standin';
 import { createServices, type Services } from '$lib/server/services';
 
 /** Things a test opened; `disposeAll()` (in afterEach/afterAll) closes them, newest first. */
@@ -301,3 +303,47 @@ export async function errorOf(
 	const body = (await response.json()) as { error: { code: string; message: string } };
 	return { status: response.status, code: body.error.code, message: body.error.message };
 }
+
+/**
+ * One OpenRouter stand-in for a test file: started before its tests, its request log cleared
+ * and the test state disposed after each test, closed at the end.
+ */
+export function useOpenRouterStandin(options: { tokenDelayMs?: number } = { tokenDelayMs: 1 }): {
+	readonly standin: OpenRouterStandin;
+} {
+	let standin: OpenRouterStandin | undefined;
+	beforeAll(async () => {
+		standin = await startOpenRouterStandin(options);
+	});
+	afterAll(() => standin?.close());
+	afterEach(async () => {
+		await disposeAll();
+		if (standin) standin.requests.length = 0;
+	});
+	return {
+		get standin() {
+			if (!standin) throw new Error('the stand-in starts in beforeAll');
+			return standin;
+		}
+	};
+}
+
+/** A stored message as the sessions API returns it. */
+export function apiMessage(role: Message['role'], fields: Partial<Message> = {}): Message {
+	return {
+		id: fields.id ?? ++apiMessageIds,
+		role,
+		content: '',
+		reasoning: null,
+		tool_calls: null,
+		tool_call_id: null,
+		model_id: 'openai/gpt-4o',
+		usage: null,
+		finish_reason: null,
+		error: null,
+		created_at: '2026-11-25T10:00:00.000Z',
+		attachments: [],
+		...fields
+	};
+}
+let apiMessageIds = 0;

@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../src/lib/api';
 import { itemsFromHistory } from '../../src/lib/chat/items';
 import { groupByDate } from '../../src/lib/chat/dates';
 import { formatCost } from '../../src/lib/chat/format';
 import { titleFrom } from '../../src/lib/chat/title';
-
-let nextId = 1;
-function message(role: Message['role'], fields: Partial<Message> = {}): Message {
-	return {
-		id: nextId++,
-		role,
-		content: '',
-		reasoning: null,
-		tool_calls: null,
-		tool_call_id: null,
-		model_id: 'openai/gpt-4o',
-		usage: null,
-		finish_reason: null,
-		error: null,
-		created_at: '2026-11-25T10:00:00.000Z',
-		attachments: [],
-		...fields
-	};
-}
+import { apiMessage as message } from '../support/factories';
 
 describe('chat history as shown', () => {
 	it('folds a tool round and its answer into one reply with a tool card and summed usage', () => {
