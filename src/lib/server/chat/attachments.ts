@@ -1,3 +1,4 @@
+import { badRequest } from '../errors';
 import type { ContentPart } from '../openrouter/types';
 import type { MessageAttachment } from '$lib/api';
 import type { ToolFile } from './tools';
@@ -25,7 +26,6 @@ export interface ChatAttachments {
 export const noAttachments: ChatAttachments = {
 	validate: async (ids) => {
 		if (ids.length) {
-			const { badRequest } = await import('../errors');
 			throw badRequest('Attachments are not available on this server.', 'attachments_unavailable');
 		}
 	},

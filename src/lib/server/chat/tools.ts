@@ -48,9 +48,3 @@ export interface ToolProvider {
 		options?: ToolCallOptions
 	): Promise<ToolOutcome>;
 }
-
-export const noTools: ToolProvider = {
-	listTools: () => [],
-	describe: () => undefined,
-	callTool: async (name) => ({ content: `Unknown tool ${name}`, isError: true })
-};
