@@ -148,33 +148,18 @@ describe.each(MODES)('attachments in a chat (%s)', (mode) => {
 		const image = await save(s, FIXTURES.png(), 'photo.png');
 		const pdf = await save(s, FIXTURES.pdf(), 'paper.pdf');
 		const notes = await save(s, Buffer.from('remember the milk'), 'notes.txt');
-		expect(
-			(
-				await chat(s, {
-					message: 'x',
-					attachment_ids: [image.attachment_id],
-					model_id: 'switchboard/demo'
-				})
-			).status
-		).toBe(400);
-		expect(
-			(
-				await chat(s, {
-					message: 'x',
-					attachment_ids: [pdf.attachment_id],
-					model_id: 'switchboard/demo'
-				})
-			).status
-		).toBe(400);
-		expect(
-			(
-				await chat(s, {
-					message: 'x',
-					attachment_ids: [notes.attachment_id],
-					model_id: 'switchboard/demo'
-				})
-			).status
-		).toBe(200);
+		for (const [file, status] of [
+			[image, 400],
+			[pdf, 400],
+			[notes, 200]
+		] as const) {
+			const answer = await chat(s, {
+				message: 'x',
+				attachment_ids: [file.attachment_id],
+				model_id: 'switchboard/demo'
+			});
+			expect(answer.status, file.file_name).toBe(status);
+		}
 	});
 
 	it('answers 400 for an attachment id that does not exist', async () => {
