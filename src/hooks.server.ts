@@ -11,8 +11,8 @@ let services: Services;
 export const init: ServerInit = async () => {
 	if (building) return;
 	loadDotEnv();
-	// adapter-node listens on 0.0.0.0 unless told otherwise; Switchboard defaults to loopback
-	// (DESIGN §3). Its entry reads HOST after this hook has run, so the default takes effect.
+	// adapter-node listens on 0.0.0.0 unless told otherwise; Switchboard defaults to loopback.
+	// Its entry reads HOST after this hook has run, so the default takes effect.
 	process.env.HOST ??= '127.0.0.1';
 	try {
 		services = createServices(loadConfig());

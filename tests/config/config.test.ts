@@ -21,7 +21,7 @@ function failure(env: Record<string, string>): string | undefined {
 }
 
 describe('config', () => {
-	it('has the DESIGN §3 defaults', () => {
+	it('has the documented defaults', () => {
 		const config = loadConfig({});
 		expect(config.openrouter).toEqual({
 			apiKey: undefined,

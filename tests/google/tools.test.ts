@@ -12,7 +12,7 @@ async function tools(options: Parameters<typeof connectedGoogle>[0] = {}) {
 }
 
 describe('google MCP server', () => {
-	it('lists the seven tools of DESIGN §6 with their argument schemas', async () => {
+	it('lists the seven tools with their argument schemas', async () => {
 		const { client } = await tools();
 		const { tools: listed } = await client.listTools();
 		expect(listed.map((t) => t.name).sort()).toEqual(

@@ -1,6 +1,6 @@
 /**
- * OpenRouter streaming answers as they arrive on the wire (shapes from
- * shared/reference/wire-formats.md §1, incl. the captured chunks of §1.10), with multi-byte
+ * OpenRouter streaming answers as they arrive on the wire (shapes and captured chunks of
+ * OpenRouter's documented stream format), with multi-byte
  * text so that splitting inside a UTF-8 character is exercised.
  */
 

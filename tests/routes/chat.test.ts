@@ -30,7 +30,7 @@ const chat = (s: Services, body: unknown, signal?: AbortSignal) =>
 const conversationCount = (s: Services) => s.repo.listSessions({ limit: 200 }).sessions.length;
 
 describe('POST /api/chat', () => {
-	it('streams DESIGN §5 events and saves the conversation', async () => {
+	it('streams session, delta, usage and done events and saves the conversation', async () => {
 		const s = services();
 		const response = await chat(s, { message: 'Hello [[reasoning]]' });
 		expect(response.status).toBe(200);

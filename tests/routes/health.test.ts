@@ -7,7 +7,7 @@ import { callRoute, disposeAll, TEST_API_KEY, testServices } from '../support/fa
 afterEach(disposeAll);
 
 describe('GET /api/health', () => {
-	it('has the DESIGN §5 shape', async () => {
+	it('has the documented shape', async () => {
 		const response = await callRoute(GET, testServices(), { path: '/api/health' });
 		expect(response.status).toBe(200);
 		const body = await response.json();

@@ -11,7 +11,7 @@ import { call, settingsServices } from './helpers';
 
 afterEach(disposeAll);
 
-describe('model settings resolution (DESIGN §3)', () => {
+describe('model settings resolution', () => {
 	const service = (env: { defaultModel?: string; systemPrompt?: string }, dataDir = tempDir()) =>
 		new ModelSettingsService({ dataDir, env });
 

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
- * A local Deepgram that speaks the real wire format (shared/reference/wire-formats.md §2).
+ * A local Deepgram that speaks the real wire format.
  *
  * REST: `POST /v1/auth/grant` with `Authorization: Token <api key>` → `{access_token, expires_in}`
  * (a JWT-shaped token valid for `ttl_seconds`, default 30); a wrong key → 401 with Deepgram's

@@ -5,9 +5,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 /**
- * A local Google Cloud Storage speaking the JSON API the real @google-cloud/storage client uses
- * (shared/reference/wire-formats.md §3): resumable uploads (single request and chunked, 308 +
- * Range), multipart uploads, object get/media/delete/list, all with correct base64 `crc32c` and
+ * A local Google Cloud Storage speaking the JSON API the real @google-cloud/storage client uses:
+ * resumable uploads (single request and chunked, 308 + Range), multipart uploads, object get/media/delete/list, all with correct base64 `crc32c` and
  * `md5Hash`; and v4 signed read URLs at `/{bucket}/{object}`, checked against the service
  * account's public key and their X-Goog-Date + X-Goog-Expires (time injectable).
  */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
- * A local Google for the `google` MCP server (shared/reference/google-apis.md §6): the OAuth
+ * A local Google for the `google` MCP server: the OAuth
  * consent redirect with PKCE S256, the token endpoint (authorization_code and refresh_token grants,
  * `invalid_grant` like Google's), revoke, and the Gmail / Calendar / Drive REST paths the server
  * uses, each requiring a live `Authorization: Bearer` token and answering Google's error shape.

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * A local OpenRouter that speaks the real wire format (see shared/reference/wire-formats.md §1):
+ * A local OpenRouter that speaks the real wire format:
  * `: OPENROUTER PROCESSING` comments, `data:` chunks with `role:"assistant"` in every delta,
  * a finish chunk, a separate usage chunk with a dummy choice and `cost`, then `data: [DONE]`.
  *

@@ -25,7 +25,7 @@ export const MCP_HIDDEN_VALUE = '••••••••';
 
 const stringMap = z.record(z.string().min(1).max(200), z.string().max(10_000));
 
-/** One server definition, the same on the wire (DESIGN §5) and in `data/mcp_servers.json`. */
+/** One server definition, the same on the wire and in `data/mcp_servers.json`. */
 export const mcpServerConfig = z
 	.object({
 		id: z.string().regex(MCP_SERVER_ID, 'use 1-64 letters, digits, "-" or "_"'),

@@ -12,7 +12,7 @@ const providerSlugs = z.array(z.string().trim().min(1, 'must not be empty').max(
 const price = z.number().nonnegative('must be 0 or more');
 
 /**
- * OpenRouter provider routing (shared/reference/wire-formats.md §1.9). Strict: the object goes
+ * OpenRouter provider routing. Strict: the object goes
  * upstream as `provider`, and an unknown key there makes OpenRouter reject every chat.
  */
 export const providerOverrides = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `POST /api/stt/deepgram/token` (DESIGN §5): a short-lived Deepgram token and where to use it. */
+/** `POST /api/stt/deepgram/token`: a short-lived Deepgram token and where to use it. */
 export const speechTokenResponse = z.object({
 	access_token: z.string().min(1),
 	expires_in: z.number().int().positive(),
@@ -17,7 +17,7 @@ const wholeMs = (min: number, max: number) =>
 		.max(max, `At most ${max} ms.`);
 
 /**
- * Dictation settings, remembered per browser and validated before the websocket opens (DESIGN §7).
+ * Dictation settings, remembered per browser and validated before the websocket opens.
  * Deepgram's own names are kept (snake_case) because they go on the wire as query parameters.
  */
 export const speechSettings = z

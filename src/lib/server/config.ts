@@ -25,7 +25,7 @@ const positiveInt = (fallback: number) =>
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** One schema over the environment; DESIGN §3 lists every variable. */
+/** One schema over the environment; README.md lists every variable. */
 export const envSchema = z
 	.object({
 		OPENROUTER_API_KEY: optionalString,
@@ -165,7 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 	};
 }
 
-/** Reads `.env` from the working directory into process.env (real env wins), like DESIGN §3 asks. */
+/** Reads `.env` from the working directory into process.env (real env wins). */
 export function loadDotEnv(file = '.env'): void {
 	if (!existsSync(file)) return;
 	const before = { ...process.env };

@@ -9,7 +9,7 @@ export function onUnexpectedError(report: (error: unknown) => void): void {
 	reportUnexpected = report;
 }
 
-/** The one place that turns errors into HTTP answers (STYLE rule 2). */
+/** The one place that turns errors into HTTP answers. */
 export function errorResponse(error: unknown): Response {
 	if (error instanceof AppError) {
 		if (error.status >= 500) reportUnexpected(error);

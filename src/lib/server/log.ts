@@ -76,7 +76,7 @@ const SAFE_SESSION = /^[A-Za-z0-9_-]{1,100}$/;
 const IDLE_CLOSE_MS = 60_000;
 
 /**
- * JSON-lines logger writing daily folders under LOG_DIR (DESIGN §8).
+ * JSON-lines logger writing daily folders under LOG_DIR.
  *
  * Lines are appended synchronously to files kept open while in use. A small append to the page
  * cache costs a few microseconds, less than handing it to libuv's thread pool, and it keeps lines

@@ -55,7 +55,7 @@ export interface ServiceOverrides {
 	now?: () => Date;
 }
 
-/** The composition root (DESIGN §1): every service built once, collaborators passed in. */
+/** The composition root: every service built once, collaborators passed in. */
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
 	const log =
 		overrides.log ?? createLogger({ dir: config.logDir, level: config.logLevel, echo: true });
@@ -102,7 +102,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		log: log.child({ component: 'mcp' }),
 		version
 	});
-	void mcp.start(); // connects in the background; requests are served meanwhile (DESIGN §6)
+	void mcp.start(); // connects in the background; requests are served meanwhile
 	// The OAuth callback, a disconnect and a lost grant connect or drop the `google` server.
 	google.onChange(() => mcp.reconnect(GOOGLE_SERVER_ID));
 	const presets = new PresetService({

@@ -1,5 +1,5 @@
 /**
- * The end-of-utterance rules of DESIGN §7, free of sockets and DOM so they can be tested with
+ * The end-of-utterance rules, free of sockets and DOM so they can be tested with
  * fake timers: finals accumulate, interims show live; `speech_final` ends an utterance, and
  * `UtteranceEnd` does when no `speech_final` came; both wait `delayMs`; new speech during the
  * wait cancels it; an utterance is submitted once, and its words are forgotten afterwards so they

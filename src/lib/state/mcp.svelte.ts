@@ -12,7 +12,7 @@ export function configOf(view: McpServerView): McpServerConfig {
 }
 
 /**
- * The MCP server list of the /mcp page. Every change is a PUT of the full list (DESIGN §5), made
+ * The MCP server list of the /mcp page. Every change is a PUT of the full list, made
  * one at a time from the latest answer, so quick toggles never overwrite each other.
  */
 export class McpServersState {

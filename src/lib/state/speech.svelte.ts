@@ -84,7 +84,7 @@ class Session {
 }
 
 /**
- * Live dictation (DESIGN §7): asks the server for a temporary token, opens Deepgram's websocket
+ * Live dictation: asks the server for a temporary token, opens Deepgram's websocket
  * with it as the `bearer` subprotocol, streams the microphone, and feeds what comes back through
  * the auto-submit rules into the composer.
  */

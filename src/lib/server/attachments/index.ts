@@ -23,7 +23,7 @@ export interface AttachmentsDeps {
 /** The secret of local download URLs; beside the database, never inside the blob folder. */
 export const URL_SECRET_FILE = 'attachment-url.key';
 
-/** GCS when a bucket is configured, else local disk (DESIGN §3). */
+/** GCS when a bucket is configured, else local disk. */
 export function createAttachments(
 	config: Config,
 	deps: AttachmentsDeps

@@ -14,7 +14,7 @@ export interface UploadForm {
 export interface ReadUploadOptions {
 	/** Largest file accepted; more bytes than this answer 413 and nothing is kept. */
 	maxFileBytes: number;
-	/** The multipart field carrying the file (DESIGN §5: `file`). */
+	/** The multipart field carrying the file. */
 	fileField?: string;
 }
 

@@ -68,7 +68,7 @@ function addUsage(total: Usage | undefined, next: Usage): Usage {
 	};
 }
 
-/** Browser → model → tools → browser: one chat turn, streamed as DESIGN §5 events. */
+/** Browser → model → tools → browser: one chat turn, streamed as events. */
 export class ChatOrchestrator {
 	readonly #deps: OrchestratorDeps;
 	readonly #now: () => Date;

@@ -3,7 +3,7 @@ import type { GoogleService } from './service';
 
 export const GOOGLE_SERVER_ID = 'google';
 
-/** The `google` entry of the built-in MCP server registry (DESIGN §6). */
+/** The `google` entry of the built-in MCP server registry. */
 export function googleBuiltin(google: GoogleService): BuiltinServer {
 	return {
 		id: GOOGLE_SERVER_ID,

@@ -7,7 +7,7 @@ export const STATE_TTL_MS = 10 * 60 * 1000;
 export interface GoogleOAuthOptions {
 	clientId: string;
 	clientSecret: string;
-	/** Unset means Google's own endpoints (DESIGN §3). */
+	/** Unset means Google's own endpoints. */
 	oauthBaseUrl: string | undefined;
 	redirectUri: string;
 	now?: () => number;

@@ -1,4 +1,4 @@
-/** What each requested scope is for; the least each tool needs (shared/reference/google-apis.md). */
+/** What each requested scope is for; the least each tool needs. */
 export interface ScopeNeed {
 	scope: string;
 	purpose: string;

@@ -34,7 +34,7 @@ const maxResults = (max: number, what: string) =>
 		.optional()
 		.describe(`How many ${what} to return (1-${max}, default 10)`);
 
-/** The built-in `google` MCP server (DESIGN §6), talking to Google through the per-API clients. */
+/** The built-in `google` MCP server, talking to Google through the per-API clients. */
 export function createGoogleMcpServer(deps: GoogleServerDeps): McpServer {
 	const server = new McpServer({ name: 'google', version: '1.0.0' });
 	const { gmail, calendar, drive } = deps.apis;

@@ -72,7 +72,7 @@ function parametersOf(tool: Tool): Record<string, unknown> {
 }
 
 /**
- * Every configured MCP server behind one ToolProvider (DESIGN §6): connects in the background,
+ * Every configured MCP server behind one ToolProvider: connects in the background,
  * names tools `{server_id}__{tool}`, validates arguments, times out and cuts results, and applies
  * changes to the server list without touching servers that did not change.
  */

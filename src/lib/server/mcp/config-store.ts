@@ -3,7 +3,7 @@ import { mcpServerConfigList, type McpServerConfig } from '$lib/api/mcp';
 import { JsonStore } from '../settings/json-store';
 import type { BuiltinRegistry } from './builtin/registry';
 
-/** Built-in servers switched on when there is no `mcp_servers.json` yet (DESIGN §6). */
+/** Built-in servers switched on when there is no `mcp_servers.json` yet. */
 const DEFAULT_BUILTINS = ['calculator', 'housekeeping', 'google'];
 
 export function defaultServers(builtins: BuiltinRegistry): McpServerConfig[] {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolFile, ToolOutcome } from '../chat/tools';
 
-/** Results above this are cut before they reach the model (DESIGN §6: "> 1 MB"). */
+/** Results above this are cut before they reach the model. */
 export const MAX_RESULT_BYTES = 1024 * 1024;
 
 function fileName(uri: string | undefined): string | undefined {

@@ -29,7 +29,7 @@ export interface JsonStoreOptions<T> {
 
 /**
  * One JSON document on disk: atomic writes (temp file + rename), writers serialized in order,
- * the last good copy kept in memory, corrupt files reported (DESIGN §4).
+ * the last good copy kept in memory, corrupt files reported.
  */
 export class JsonStore<T> {
 	readonly file: string;

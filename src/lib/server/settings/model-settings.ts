@@ -1,4 +1,4 @@
-/** The model setup every chat request upstream carries (DESIGN §3). */
+/** The model setup every chat request upstream carries. */
 export interface ModelSettings {
 	modelId: string;
 	providerOverrides: Record<string, unknown>;

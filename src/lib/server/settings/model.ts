@@ -18,7 +18,7 @@ import type { ModelSettings, ModelSettingsSource } from './model-settings';
 
 /**
  * `data/model_settings.json`. A missing `model_id` / `system_prompt` means "not chosen yet", so
- * the environment and then the built-in default apply (DESIGN §3); `system_prompt: ""` is a
+ * the environment and then the built-in default apply; `system_prompt: ""` is a
  * deliberate "no system prompt".
  */
 const fileSchema = z.object({

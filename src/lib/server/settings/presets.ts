@@ -60,7 +60,7 @@ function keepSecrets(
 	}
 }
 
-/** Named snapshots of the model setup and MCP servers in `data/presets.json` (DESIGN §5). */
+/** Named snapshots of the model setup and MCP servers in `data/presets.json`. */
 export class PresetService {
 	readonly #store: JsonStore<Preset[]>;
 	readonly #deps: PresetServiceDeps;

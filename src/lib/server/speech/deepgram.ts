@@ -16,7 +16,7 @@ export interface SpeechTokenServiceOptions {
 }
 
 /**
- * Mints temporary Deepgram tokens (DESIGN §5) so the long-lived key never leaves the server.
+ * Mints temporary Deepgram tokens so the long-lived key never leaves the server.
  * Neither the key nor a minted token is logged: only outcomes and upstream status codes.
  */
 export class SpeechTokenService {

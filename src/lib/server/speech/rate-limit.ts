@@ -1,6 +1,6 @@
 /**
  * A sliding-window limit per client key (an IP address): at most `max` hits in `windowMs`.
- * In memory, so it is per server process; that is the whole deployment (DESIGN §4).
+ * In memory, so it is per server process; that is the whole deployment.
  */
 export class RateLimiter {
 	readonly #hits = new Map<string, number[]>();

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 /**
  * A server that runs inside Switchboard. The aggregator reaches it through the SDK's in-memory
- * transport, so it behaves exactly like an external one (DESIGN §6).
+ * transport, so it behaves exactly like an external one.
  */
 export interface BuiltinServer {
 	/** The `id` a config with `transport: "builtin"` names. */
