@@ -2,6 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { findChromium } from './tests/support/chromium';
 import { e2ePorts } from './tests/support/ports';
 
 const stateDir = process.env.E2E_STATE_DIR ?? mkdtempSync(path.join(tmpdir(), 'switchboard-e2e-'));
@@ -41,7 +42,7 @@ export default defineConfig({
 	use: {
 		baseURL: appUrl,
 		trace: 'retain-on-failure',
-		launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' }
+		launchOptions: { executablePath: findChromium() }
 	},
 	projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
 	webServer: [

@@ -38,28 +38,44 @@ test.afterAll(() => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-test('with no key: a setup banner, a clear error for OpenRouter models, and a working demo model', async ({
+test('with no key: the first message gets a demo answer, and OpenRouter models explain the key', async ({
 	page
 }) => {
 	const health = await (await fetch(`${baseURL}/api/health`)).json();
 	expect(health.openrouter.configured).toBe(false);
+	const model = await (await fetch(`${baseURL}/api/settings/model`)).json();
+	expect(model).toMatchObject({ model_id: 'switchboard/demo', source: 'demo' });
 
 	await open(page, baseURL);
 	const banner = page.getByRole('region', { name: 'Setup' });
 	await expect(banner).toContainText('OPENROUTER_API_KEY');
+	await expect(banner).toContainText('chatting with the offline demo model');
+	await expect(banner.getByRole('button', { name: 'Use the demo model' })).toHaveCount(0);
 
 	const composer = page.getByRole('textbox', { name: 'Message' });
-	await composer.fill('hello?');
-	await composer.press('Enter');
 	const reply = page.getByRole('article', { name: 'Assistant reply' }).last();
-	await expect(reply.getByRole('alert')).toContainText('OPENROUTER_API_KEY');
-
-	await banner.getByRole('button', { name: 'Use the demo model' }).click();
-	await expect(page.getByRole('status').filter({ hasText: 'demo model' })).toBeVisible();
-	await page.getByRole('link', { name: 'New chat' }).click();
 	await composer.fill('what can you do?');
 	await composer.press('Enter');
 	await expect(reply).toContainText("Switchboard's offline demo model");
 	await expect(reply.getByRole('alert')).toHaveCount(0);
 	await expect(reply.locator('code.language-bash')).toContainText('OPENROUTER_API_KEY=');
+
+	// Once another model is picked, its error names the key and the banner offers the way back.
+	const picked = await page.request.put(`${baseURL}/api/settings/model`, {
+		data: { model_id: 'openai/gpt-4o' }
+	});
+	expect(picked.ok()).toBe(true);
+	await open(page, baseURL);
+	await composer.fill('hello?');
+	await composer.press('Enter');
+	await expect(reply.getByRole('alert')).toContainText('OPENROUTER_API_KEY');
+
+	await banner.getByRole('button', { name: 'Use the demo model' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'demo model' })).toBeVisible();
+	await expect(banner.getByRole('button', { name: 'Use the demo model' })).toHaveCount(0);
+	await page.getByRole('link', { name: 'New chat' }).click();
+	await composer.fill('and now?');
+	await composer.press('Enter');
+	await expect(reply).toContainText("Switchboard's offline demo model");
+	await expect(reply.getByRole('alert')).toHaveCount(0);
 });

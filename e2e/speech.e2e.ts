@@ -1,32 +1,27 @@
 import { expect, test, type Page } from '@playwright/test';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { findChromium } from '../tests/support/chromium';
 import { e2ePorts } from '../tests/support/ports';
 import { open, reload } from './support';
-import { speechWav } from '../tests/support/speech-wav';
+import {
+	FIRST_SENTENCE as FIRST,
+	SECOND_SENTENCE as SECOND,
+	speechFixture
+} from '../tests/support/speech-recordings';
 
 /**
- * Dictation end to end: Chromium's fake microphone plays an espeak-ng recording into the real
+ * Dictation end to end: Chromium's fake microphone plays a committed espeak-ng recording
+ * (tests/fixtures/speech, made by `npm run make:speech-wavs`) into the real
  * AudioWorklet capture, the app streams it to the Deepgram stand-in (which times the words from
  * the audio and answers with a scripted transcript), and the OpenRouter stand-in echoes what was
  * auto-submitted. Every capture plays the same recording from its start: two sentences with a
  * 1.8 s pause, which is longer or shorter than the auto-submit wait depending on the settings.
  */
 
-const FIRST = 'Remind me to buy milk';
-const SECOND = 'and also some bread';
-
-const wav = speechWav(path.join(tmpdir(), 'switchboard-e2e-speech', 'two-sentences.wav'), [
-	{ silenceMs: 1200 },
-	{ say: FIRST },
-	{ silenceMs: 1800 },
-	{ say: SECOND },
-	{ silenceMs: 500 }
-]);
+const wav = speechFixture('two-sentences.wav');
 
 test.use({
 	launchOptions: {
-		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		executablePath: findChromium(),
 		args: [
 			'--use-fake-device-for-media-stream',
 			'--use-fake-ui-for-media-stream',

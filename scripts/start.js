@@ -33,4 +33,14 @@ process.env.PORT ??= '3000';
 const maxUpload = Number(process.env.ATTACHMENTS_MAX_SIZE_BYTES ?? 20 * 1024 * 1024);
 process.env.BODY_SIZE_LIMIT ??= String(maxUpload + 1024 * 1024);
 
+const where = process.env.SOCKET_PATH
+	? `socket ${process.env.SOCKET_PATH}`
+	: `http://${process.env.HOST.includes(':') ? `[${process.env.HOST}]` : process.env.HOST}:${process.env.PORT}`;
+console.log(`Switchboard serves on ${where}`);
+console.log(
+	process.env.OPENROUTER_API_KEY
+		? 'OpenRouter key: set.'
+		: 'OpenRouter key: not set (OPENROUTER_API_KEY); chats use the offline demo model until it is.'
+);
+
 await import(entry);

@@ -48,11 +48,18 @@ describe('config', () => {
 		expect(config.deepgram).toEqual({ apiKey: undefined, apiUrl: 'https://api.deepgram.com' });
 	});
 
-	it('falls back to openai/gpt-4 when no model is configured', async () => {
-		expect(HARD_DEFAULT_MODEL).toBe('openai/gpt-4');
-		expect(await modelSettings({})).toMatchObject({ modelId: 'openai/gpt-4', source: 'default' });
+	it('starts on the offline demo model when no key is set', async () => {
 		expect(
 			await modelSettings({ OPENROUTER_DEFAULT_MODEL: 'anthropic/claude-sonnet-4' })
+		).toMatchObject({ modelId: 'switchboard/demo', source: 'demo' });
+	});
+
+	it('falls back to openai/gpt-4 when a key is set and no model is configured', async () => {
+		const key = { OPENROUTER_API_KEY: 'sk-or-v1-config-test' };
+		expect(HARD_DEFAULT_MODEL).toBe('openai/gpt-4');
+		expect(await modelSettings(key)).toMatchObject({ modelId: 'openai/gpt-4', source: 'default' });
+		expect(
+			await modelSettings({ ...key, OPENROUTER_DEFAULT_MODEL: 'anthropic/claude-sonnet-4' })
 		).toMatchObject({
 			modelId: 'anthropic/claude-sonnet-4',
 			source: 'env'

@@ -84,13 +84,13 @@ describe('POST /api/chat', () => {
 		});
 	});
 
-	it('without a key: an error naming OPENROUTER_API_KEY, and the demo model still answers', async () => {
+	it('without a key: the demo model answers the first message, a real model names OPENROUTER_API_KEY', async () => {
 		const s = services({ OPENROUTER_API_KEY: '' });
-		const refused = await readChatEvents(await chat(s, { message: 'hi' }));
-		expect(eventsNamed(refused, 'error')[0].data.message).toContain('OPENROUTER_API_KEY');
-		const demo = await readChatEvents(
-			await chat(s, { message: 'hi', model_id: 'switchboard/demo' })
+		const refused = await readChatEvents(
+			await chat(s, { message: 'hi', model_id: 'openai/gpt-4o' })
 		);
+		expect(eventsNamed(refused, 'error')[0].data.message).toContain('OPENROUTER_API_KEY');
+		const demo = await readChatEvents(await chat(s, { message: 'hi' }));
 		expect(eventsNamed(demo, 'error')).toEqual([]);
 		expect(textOf(demo)).toContain('offline demo model');
 		expect(openrouter.standin.requests).toEqual([]);

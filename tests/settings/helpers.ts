@@ -1,13 +1,16 @@
 import { createServices, type Services, type ServiceOverrides } from '$lib/server/services';
 import { createLogger } from '$lib/server/log';
-import { onDispose, testConfig } from '../support/factories';
+import { onDispose, TEST_API_KEY, testConfig } from '../support/factories';
 
-/** Services from the real composition root over temp dirs; `env` as in the process environment. */
+/**
+ * Services from the real composition root over temp dirs; `env` as in the process environment,
+ * with an OpenRouter key unless `env` says `OPENROUTER_API_KEY: undefined` (the first-run demo).
+ */
 export function settingsServices(
 	env: Record<string, string | undefined> = {},
 	overrides: ServiceOverrides = {}
 ): Services {
-	const config = testConfig(env);
+	const config = testConfig({ OPENROUTER_API_KEY: TEST_API_KEY, ...env });
 	const services = createServices(config, {
 		log: createLogger({ dir: config.logDir, level: 'debug', echo: false }),
 		demoTokenDelayMs: 0,
@@ -17,7 +20,6 @@ export function settingsServices(
 	return services;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (event: any) => Response | Promise<Response>;
 
 export interface CallOptions {
@@ -47,7 +49,6 @@ export async function call(services: Services, handler: Handler, options: CallOp
 		locals: { services }
 	});
 	const text = await response.text();
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 	const body: any = text ? JSON.parse(text) : null;
 	return { status: response.status, body, headers: response.headers };
 }

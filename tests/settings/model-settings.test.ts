@@ -12,8 +12,10 @@ import { call, settingsServices } from './helpers';
 afterEach(disposeAll);
 
 describe('model settings resolution', () => {
-	const service = (env: { defaultModel?: string; systemPrompt?: string }, dataDir = tempDir()) =>
-		new ModelSettingsService({ dataDir, env });
+	const service = (
+		env: { apiKey?: string; defaultModel?: string; systemPrompt?: string },
+		dataDir = tempDir()
+	) => new ModelSettingsService({ dataDir, env: { apiKey: TEST_API_KEY, ...env } });
 
 	it('uses the hard default when neither file nor env names a model', async () => {
 		expect(await service({}).current()).toEqual({
@@ -249,7 +251,6 @@ describe('chat requests upstream', () => {
 			method: 'POST',
 			body: JSON.stringify({ message: 'hi' })
 		});
-		// eslint-disable-next-line @typescript-eslint/no-explicit-any
 		const response = await chatRoute.POST({ request, locals: { services } } as any);
 		const events = await readChatEvents(response);
 		expect(events.at(-1)?.event).toBe('done');
@@ -279,7 +280,6 @@ describe('chat requests upstream', () => {
 			method: 'POST',
 			body: JSON.stringify({ message: 'hi', model_id: 'anthropic/claude-sonnet-4' })
 		});
-		// eslint-disable-next-line @typescript-eslint/no-explicit-any
 		const response = await chatRoute.POST({ request, locals: { services } } as any);
 		const events = await readChatEvents(response);
 		expect(events.at(-1)?.event).toBe('done');
@@ -290,5 +290,42 @@ describe('chat requests upstream', () => {
 		const messages = services.repo.listMessages(sessionId);
 		expect(messages.find((m) => m.role === 'assistant')?.modelId).toBe('anthropic/claude-sonnet-4');
 		expect((await call(services, modelRoute.GET)).body.model_id).toBe('deepseek/deepseek-r1');
+	});
+});
+
+describe('first run without an OpenRouter key', () => {
+	it('makes the offline demo model active, so the first message gets a streamed answer', async () => {
+		const services = settingsServices({
+			OPENROUTER_API_KEY: undefined,
+			OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o'
+		});
+		expect((await call(services, modelRoute.GET)).body).toMatchObject({
+			model_id: 'switchboard/demo',
+			source: 'demo'
+		});
+
+		const request = new Request('http://127.0.0.1:3000/api/chat', {
+			method: 'POST',
+			body: JSON.stringify({ message: 'hello there' })
+		});
+		const events = await readChatEvents(
+			await chatRoute.POST({ request, locals: { services } } as never)
+		);
+		const text = events
+			.filter((e) => e.event === 'delta')
+			.map((e) => (e.data as { text: string }).text)
+			.join('');
+		expect(events.some((e) => e.event === 'error')).toBe(false);
+		expect(text.length).toBeGreaterThan(0);
+		expect(events.at(-1)).toMatchObject({ event: 'done', data: { model_id: 'switchboard/demo' } });
+	});
+
+	it('keeps a model the user picked, even without a key', async () => {
+		const services = settingsServices({ OPENROUTER_API_KEY: undefined });
+		await call(services, modelRoute.PUT, { body: { model_id: 'openai/gpt-4o' } });
+		expect((await call(services, modelRoute.GET)).body).toMatchObject({
+			model_id: 'openai/gpt-4o',
+			source: 'settings_file'
+		});
 	});
 });

@@ -5,7 +5,9 @@ import path from 'node:path';
 /**
  * Builds a WAV for Chromium's fake microphone (`--use-file-for-fake-audio-capture`): real speech
  * from espeak-ng (Debian package `espeak-ng`) with digital silence between the phrases, so the
- * Deepgram stand-in sees speech and pauses exactly where the script puts them.
+ * Deepgram stand-in sees speech and pauses exactly where the script puts them. 16 kHz mono 16-bit,
+ * the rate the app streams to Deepgram. Only `npm run make:speech-wavs` calls this: the e2e uses
+ * the committed files in tests/fixtures/speech/, so tests never need espeak-ng.
  */
 export type SpeechPart = { say: string } | { silenceMs: number };
 
@@ -42,6 +44,25 @@ function speak(text: string): Pcm {
 	};
 }
 
+export const SPEECH_SAMPLE_RATE = 16_000;
+
+/** Linear-interpolation resampling of 16-bit mono PCM, after a 3-tap smoothing against aliasing. */
+function resample(pcm: Pcm, rate: number): Buffer {
+	const input = pcm.samples;
+	const count = input.length >> 1;
+	const at = (i: number) => input.readInt16LE(Math.min(Math.max(i, 0), count - 1) * 2);
+	const smooth = (i: number) => (at(i - 1) + 2 * at(i) + at(i + 1)) / 4;
+	const outCount = Math.floor((count * rate) / pcm.sampleRate);
+	const out = Buffer.alloc(outCount * 2);
+	for (let j = 0; j < outCount; j++) {
+		const x = (j * pcm.sampleRate) / rate;
+		const i = Math.floor(x);
+		const value = smooth(i) + (smooth(i + 1) - smooth(i)) * (x - i);
+		out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(value))), j * 2);
+	}
+	return out;
+}
+
 function wavFile(sampleRate: number, samples: Buffer): Buffer {
 	const header = Buffer.alloc(44);
 	header.write('RIFF', 0, 'ascii');
@@ -62,11 +83,10 @@ function wavFile(sampleRate: number, samples: Buffer): Buffer {
 
 /** Writes `file` from the parts and returns its path. */
 export function speechWav(file: string, parts: SpeechPart[]): string {
-	const spoken = parts.map((part) => ('say' in part ? speak(part.say) : null));
-	const sampleRate = spoken.find((pcm) => pcm)?.sampleRate ?? 22_050;
-	const pieces = parts.map((part, i) =>
+	const sampleRate = SPEECH_SAMPLE_RATE;
+	const pieces = parts.map((part) =>
 		'say' in part
-			? spoken[i]!.samples
+			? resample(speak(part.say), sampleRate)
 			: Buffer.alloc(Math.round((sampleRate * part.silenceMs) / 1000) * 2)
 	);
 	mkdirSync(path.dirname(file), { recursive: true });

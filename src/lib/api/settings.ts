@@ -110,12 +110,16 @@ export type ParameterOverrides = z.infer<typeof parameterOverrides>;
 export const modelSettingsSource = z.enum(['settings_file', 'env', 'default']);
 export type ModelSettingsSourceName = z.infer<typeof modelSettingsSource>;
 
+/** Where the active model came from; `demo` = no OpenRouter key and no model chosen yet. */
+export const activeModelSource = z.enum([...modelSettingsSource.options, 'demo']);
+export type ActiveModelSource = z.infer<typeof activeModelSource>;
+
 /** `GET|PUT /api/settings/model` answer. */
 export const modelSettingsResponse = z.object({
 	model_id: z.string(),
 	provider_overrides: providerOverrides,
 	parameter_overrides: parameterOverrides,
-	source: modelSettingsSource
+	source: activeModelSource
 });
 export type ModelSettingsResponse = z.infer<typeof modelSettingsResponse>;
 

@@ -12,6 +12,7 @@ import {
 	type SystemPromptResponse
 } from '$lib/api/settings';
 import { HARD_DEFAULT_MODEL } from '../config';
+import { DEMO_MODEL_ID } from '../openrouter/client';
 import { badRequest } from '../errors';
 import { JsonStore } from './json-store';
 import type { ModelSettings, ModelSettingsSource } from './model-settings';
@@ -30,6 +31,8 @@ const fileSchema = z.object({
 type SettingsFile = z.infer<typeof fileSchema>;
 
 export interface ModelSettingsEnv {
+	/** OPENROUTER_API_KEY: without it, the offline demo model is active until one is chosen. */
+	apiKey?: string;
 	/** OPENROUTER_DEFAULT_MODEL */
 	defaultModel?: string;
 	/** OPENROUTER_SYSTEM_PROMPT */
@@ -137,9 +140,11 @@ export class ModelSettingsService implements ModelSettingsSource {
 	#resolveModel(file: SettingsFile): ModelSettingsResponse {
 		const [model_id, source] = file.model_id
 			? [file.model_id, 'settings_file' as const]
-			: this.#env.defaultModel
-				? [this.#env.defaultModel, 'env' as const]
-				: [HARD_DEFAULT_MODEL, 'default' as const];
+			: !this.#env.apiKey
+				? [DEMO_MODEL_ID, 'demo' as const]
+				: this.#env.defaultModel
+					? [this.#env.defaultModel, 'env' as const]
+					: [HARD_DEFAULT_MODEL, 'default' as const];
 		return {
 			model_id,
 			provider_overrides: file.provider_overrides,
