@@ -6,19 +6,94 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 
 const SECRET_KEY =
 	/(api[-_]?key|token|secret|password|passwd|authorization|cookie|credential|private[-_]?key|refresh|bearer)/i;
-const SECRET_VALUE: [RegExp, string][] = [
-	[/sk-or-v1-[A-Za-z0-9]+/g, 'sk-or-v1-[redacted]'],
-	[/sk-[A-Za-z0-9_-]{16,}/g, 'sk-[redacted]'],
-	[/\b(Bearer|Token|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
-	[/\bya29\.[A-Za-z0-9._-]+/g, 'ya29.[redacted]'],
-	[/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '[redacted-jwt]'],
-	[/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[redacted-key]'],
-	[/([?&](?:key|token|access_token|code|X-Goog-Signature|signature)=)[^&\s"]+/gi, '$1[redacted]']
+
+/*
+ * Secrets recognised by their shape. Log lines carry whole chat messages, so every pattern must
+ * cost linear time on any input: each one starts at a literal prefix, and each repeated run is
+ * followed by a character the run cannot contain, so a failed attempt gives up after one pass
+ * over its run. Two shapes cannot be written that way as a single pattern (a JWT's first part and
+ * a private key's body both rescanned to the end of the text from every later start: a 160 KB
+ * message of "eyJ-" took 18 s), so they are scanned by hand below.
+ */
+const JWT_START = /\beyJ/g;
+const BASE64URL_RUN = /[A-Za-z0-9_-]*/y;
+
+function runEnd(text: string, from: number): number {
+	BASE64URL_RUN.lastIndex = from;
+	BASE64URL_RUN.exec(text);
+	return BASE64URL_RUN.lastIndex;
+}
+
+/** `eyJ<8+>.<8+>.<any>` in base64url. */
+function redactJwts(text: string): string {
+	let out = '';
+	let copied = 0;
+	JWT_START.lastIndex = 0;
+	for (let start; (start = JWT_START.exec(text));) {
+		const header = runEnd(text, start.index + 3);
+		const payload = text[header] === '.' ? runEnd(text, header + 1) : header;
+		if (header - start.index >= 11 && payload - header > 8 && text[payload] === '.') {
+			const end = runEnd(text, payload + 1);
+			out += text.slice(copied, start.index) + '[redacted-jwt]';
+			copied = JWT_START.lastIndex = end;
+		} else {
+			// A later "eyJ" inside the same run has a shorter first part followed by the same text,
+			// so it fails as well: go on after the run.
+			JWT_START.lastIndex = header;
+		}
+	}
+	return copied === 0 ? text : out + text.slice(copied);
+}
+
+const KEY_BEGIN = /-----BEGIN [A-Z ]*PRIVATE KEY-----/g;
+const KEY_END = /-----END [A-Z ]*PRIVATE KEY-----/g;
+
+/** A PEM private key, from its BEGIN line to the first END line after it. */
+function redactPrivateKeys(text: string): string {
+	let out = '';
+	let copied = 0;
+	KEY_BEGIN.lastIndex = 0;
+	for (let begin; (begin = KEY_BEGIN.exec(text));) {
+		KEY_END.lastIndex = KEY_BEGIN.lastIndex;
+		// No END after this BEGIN means none after a later one either.
+		if (!KEY_END.exec(text)) break;
+		out += text.slice(copied, begin.index) + '[redacted-key]';
+		copied = KEY_BEGIN.lastIndex = KEY_END.lastIndex;
+	}
+	return copied === 0 ? text : out + text.slice(copied);
+}
+
+const replacing =
+	(pattern: RegExp, replacement: string) =>
+	(text: string): string =>
+		text.replace(pattern, replacement);
+
+/** In this order, so that a JWT sent as a bearer token reads `Bearer [redacted]`. */
+const REDACTIONS: ((text: string) => string)[] = [
+	replacing(/sk-or-v1-[A-Za-z0-9]+/g, 'sk-or-v1-[redacted]'),
+	replacing(/sk-[A-Za-z0-9_-]{16,}/g, 'sk-[redacted]'),
+	replacing(/\b(Bearer|Token|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'),
+	replacing(/\bya29\.[A-Za-z0-9._-]+/g, 'ya29.[redacted]'),
+	redactJwts,
+	redactPrivateKeys,
+	replacing(
+		/([?&](?:key|token|access_token|code|X-Goog-Signature|signature)=)[^&\s"]+/gi,
+		'$1[redacted]'
+	),
+	// Also outside a query string: form bodies and error messages that echo them.
+	replacing(
+		/((?:api[-_]?key|client[-_]?secret|refresh[-_]?token|access[-_]?token|id[-_]?token|password)=)[^&\s"]+/gi,
+		'$1[redacted]'
+	),
+	// `scheme://user:pass@host` (or a token as the user name). Found from the `://`, the scheme
+	// checked behind it: a scheme matched (or looked behind for) first would be tried from every
+	// letter of a long word, rescanning it.
+	replacing(/:\/\/(?<=(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '://[redacted]@')
 ];
 
 export function redactString(value: string): string {
 	let out = value;
-	for (const [pattern, replacement] of SECRET_VALUE) out = out.replace(pattern, replacement);
+	for (const redaction of REDACTIONS) out = redaction(out);
 	return out;
 }
 
