@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { ChatRepository } from '../src/lib/server/chat/repository';
-import { titleFrom } from '../src/lib/chat/title';
+import { titleFrom } from '../src/lib/format/title';
 import { openDatabase } from '../src/lib/server/db/client';
 import { rng, summarize, timeRuns } from './lib/stats';
 import { verdict, type BenchContext, type BenchRow, type BenchSection } from './lib/harness';

@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { isSseComment, readSse } from '../../src/lib/sse';
+import { isSseComment, readSse } from '../../src/lib/api/sse';
 
 export interface StreamTiming {
 	status: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MCP_HIDDEN_VALUE, mcpServersResponse } from '$lib/api';
 import type { ChatEvent } from '$lib/api';
-import { isSseComment, readSse } from '$lib/sse';
+import { isSseComment, readSse } from '$lib/api/sse';
 import { ApprovalRegistry } from '$lib/server/chat/approvals';
 import type { Services } from '$lib/server/services';
 import { POST as CHAT } from '../../src/routes/api/chat/+server';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itemsFromHistory } from '$lib/chat/items';
+import { itemsFromHistory } from '$lib/state/chat-items';
 import { apiMessage as message } from '../support/factories';
 
 const call = (id: string, expression: string) => ({

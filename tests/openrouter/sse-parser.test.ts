@@ -5,7 +5,7 @@ import { UpstreamError } from '$lib/server/openrouter/errors';
 import type { Transport } from '$lib/server/openrouter/transport';
 import type { StreamEvent } from '$lib/server/openrouter/types';
 import { encodeEvent } from '$lib/server/sse-response';
-import { isSseComment, readSse } from '$lib/sse';
+import { isSseComment, readSse } from '$lib/api/sse';
 import { recordedStreams } from './recorded-streams';
 
 /** Every way to cut `bytes` in two, then one byte per chunk. */

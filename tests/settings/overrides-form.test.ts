@@ -4,7 +4,7 @@ import {
 	providerDraft,
 	readParameters,
 	readProvider
-} from '$lib/components/settings/overrides-form';
+} from '$lib/state/overrides-draft';
 
 describe('settings screen overrides form', () => {
 	it('turns filled fields into parameter overrides and leaves empty ones out', () => {

@@ -8,7 +8,7 @@ import * as exportRoute from '../../src/routes/api/presets/export/+server';
 import * as importRoute from '../../src/routes/api/presets/import/+server';
 import * as modelRoute from '../../src/routes/api/settings/model/+server';
 import * as promptRoute from '../../src/routes/api/settings/system-prompt/+server';
-import { MCP_HIDDEN_VALUE } from '$lib/api/mcp';
+import { MCP_HIDDEN_VALUE, type McpServerConfig, type McpServerView } from '$lib/api/mcp';
 import { badRequest } from '$lib/server/errors';
 import type { Services } from '$lib/server/services';
 import type { McpConfigPort } from '$lib/server/settings/mcp-port';
@@ -19,14 +19,14 @@ import { call, settingsServices } from './helpers';
 
 afterEach(disposeAll);
 
-type Config = { id: string; enabled: boolean; transport: string; [key: string]: unknown };
+type Config = McpServerConfig;
 
 /** An MCP service stand-in: keeps configs in memory and reports them with runtime status, like GET /api/mcp/servers. */
 function fakeMcp(initial: Config[]): McpConfigPort & { configs: Config[]; pushes: number } {
 	const fake = {
 		configs: initial,
 		pushes: 0,
-		async listConfigs() {
+		async listConfigs(): Promise<McpServerView[]> {
 			return fake.configs.map((c) => ({
 				...c,
 				status: c.enabled ? 'connected' : 'disabled',
@@ -47,8 +47,8 @@ function fakeMcp(initial: Config[]): McpConfigPort & { configs: Config[]; pushes
 	return fake;
 }
 
-const calculator = { id: 'calculator', enabled: true, transport: 'builtin' };
-const housekeeping = { id: 'housekeeping', enabled: true, transport: 'builtin' };
+const calculator: Config = { id: 'calculator', enabled: true, transport: 'builtin' };
+const housekeeping: Config = { id: 'housekeeping', enabled: true, transport: 'builtin' };
 
 function presetServices(mcp = fakeMcp([calculator, housekeeping])) {
 	const services = settingsServices({ OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o' });
@@ -300,7 +300,7 @@ describe('presets API', () => {
 	});
 
 	it('hides MCP env and header values from the browser but keeps and applies the real ones', async () => {
-		const github = {
+		const github: Config = {
 			id: 'github',
 			enabled: true,
 			transport: 'http',

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AutoSubmit, type AutoSubmitState, type Timers } from '$lib/speech/auto-submit';
+import { AutoSubmit, type AutoSubmitState, type Timers } from '$lib/state/speech/auto-submit';
 
 const interim = (transcript: string) => ({ transcript, isFinal: false, speechFinal: false });
 const final = (transcript: string, speechFinal = false) => ({

@@ -1,9 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { realTimers } from '$lib/speech/auto-submit';
-import { openMicrophone, type MicrophoneCapture } from '$lib/speech/microphone';
-import { Dictation, type DictationDeps, type DictationTarget } from '$lib/state/speech.svelte';
-import { SpeechSettingsState, type SpeechSettingsForm } from '$lib/state/speech-settings.svelte';
+import { realTimers } from '$lib/state/speech/auto-submit';
+import { openMicrophone, type MicrophoneCapture } from '$lib/state/speech/microphone';
+import {
+	Dictation,
+	type DictationDeps,
+	type DictationTarget
+} from '$lib/state/speech/dictation.svelte';
+import { SpeechSettingsState, type SpeechSettingsForm } from '$lib/state/speech/settings.svelte';
 import { startDeepgramStandin, type DeepgramStandin } from '../support/deepgram-standin';
 import { disposeAll, onDispose, testServices } from '../support/factories';
 

@@ -3,7 +3,7 @@ import { defaultSpeechSettings, listenQuery, speechSettings } from '$lib/api';
 import {
 	SPEECH_SETTINGS_STORAGE_KEY,
 	SpeechSettingsState
-} from '$lib/state/speech-settings.svelte';
+} from '$lib/state/speech/settings.svelte';
 
 function memoryStorage(initial: Record<string, string> = {}) {
 	const items = new Map(Object.entries(initial));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { itemsFromHistory } from '../../src/lib/chat/items';
-import { groupByDate } from '../../src/lib/chat/dates';
-import { formatCost } from '../../src/lib/chat/format';
-import { titleFrom } from '../../src/lib/chat/title';
+import { itemsFromHistory } from '../../src/lib/state/chat-items';
+import { groupByDate } from '../../src/lib/format/dates';
+import { formatCost } from '../../src/lib/format/numbers';
+import { titleFrom } from '../../src/lib/format/title';
 import { apiMessage as message } from '../support/factories';
 
 describe('chat history as shown', () => {

@@ -33,6 +33,22 @@ export type SignedDownloadQuery = z.infer<typeof signedDownloadQuery>;
 export const uploadLimits = z.object({ max_size_bytes: z.number().int().positive() });
 export type UploadLimits = z.infer<typeof uploadLimits>;
 
+/** The image kinds the server accepts; they go to the model as images and show inline. */
+export const IMAGE_TYPES: readonly string[] = [
+	'image/png',
+	'image/jpeg',
+	'image/webp',
+	'image/gif'
+];
+/** The text kinds the server accepts (UTF-8). */
+export const TEXT_TYPES: readonly string[] = [
+	'text/plain',
+	'text/markdown',
+	'text/csv',
+	'application/json'
+];
+export const isImageType = (mimeType: string) => IMAGE_TYPES.includes(mimeType);
+
 /** Kinds a person may attach; the server decides from the bytes, this is for the file picker. */
 export const ATTACHMENT_ACCEPT =
 	'image/png,image/jpeg,image/webp,image/gif,application/pdf,text/plain,text/markdown,text/csv,application/json,.md,.markdown,.csv,.json,.txt';

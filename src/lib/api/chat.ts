@@ -10,9 +10,23 @@ export const chatRequest = z.object({
 		.string()
 		.max(MAX_MESSAGE_CHARS, `message is longer than ${MAX_MESSAGE_CHARS} characters`),
 	attachment_ids: z.array(z.string().min(1).max(200)).max(20).optional(),
-	model_id: z.string().min(1).max(200).optional()
+	model_id: z.string().min(1).max(200).optional(),
+	/**
+	 * The UI's Retry (with `session_id` and an empty `message`): the last question is answered
+	 * again and the failed reply after it is removed, so the question is not duplicated.
+	 */
+	regenerate: z.boolean().optional()
 });
 export type ChatRequest = z.infer<typeof chatRequest>;
+
+/** `POST /api/chat/approvals`: a person's decision on a tool call paused for approval. */
+export const approvalDecisionRequest = z.object({
+	session_id: z.string().min(1),
+	tool_call_id: z.string().min(1),
+	decision: z.enum(['approve', 'deny'])
+});
+export type ApprovalDecisionRequest = z.infer<typeof approvalDecisionRequest>;
+export const approvalDecisionResponse = z.object({ ok: z.literal(true) });
 
 export const usage = z.object({
 	prompt_tokens: z.number(),
@@ -21,6 +35,21 @@ export const usage = z.object({
 	cost: z.number().optional()
 });
 export type Usage = z.infer<typeof usage>;
+
+/** Token counts (and cost, when any round reported one) of a turn's rounds together. */
+export function addUsage(total: Usage | null | undefined, next: Usage): Usage {
+	if (!total) return { ...next };
+	const cost =
+		total.cost !== undefined || next.cost !== undefined
+			? (total.cost ?? 0) + (next.cost ?? 0)
+			: undefined;
+	return {
+		prompt_tokens: total.prompt_tokens + next.prompt_tokens,
+		completion_tokens: total.completion_tokens + next.completion_tokens,
+		total_tokens: total.total_tokens + next.total_tokens,
+		...(cost !== undefined ? { cost } : {})
+	};
+}
 
 /** The events of `POST /api/chat`, in the order they can appear. */
 export const chatEvents = {

@@ -25,37 +25,37 @@ export const MCP_HIDDEN_VALUE = '••••••••';
 
 const stringMap = z.record(z.string().min(1).max(200), z.string().max(10_000));
 
-/** One server definition, the same on the wire and in `data/mcp_servers.json`. */
-export const mcpServerConfig = z
-	.object({
-		id: z.string().regex(MCP_SERVER_ID, 'use 1-64 letters, digits, "-" or "_"'),
-		enabled: z.boolean().default(true),
-		transport: mcpTransport,
-		command: z.string().trim().min(1, 'must not be empty').max(1000).optional(),
-		args: z.array(z.string().max(10_000)).max(100).optional(),
-		env: stringMap.optional(),
-		cwd: z.string().trim().min(1).max(1000).optional(),
-		url: httpUrl.optional(),
-		headers: stringMap.optional(),
-		disabled_tools: z.array(z.string().min(1).max(200)).max(1000).optional(),
-		approval: mcpApproval.optional()
-	})
-	.superRefine((server, ctx) => {
-		if (server.transport === 'stdio' && !server.command) {
-			ctx.addIssue({
-				code: 'custom',
-				path: ['command'],
-				message: `required for the stdio transport (server "${server.id}")`
-			});
-		}
-		if ((server.transport === 'http' || server.transport === 'sse') && !server.url) {
-			ctx.addIssue({
-				code: 'custom',
-				path: ['url'],
-				message: `required for the ${server.transport} transport (server "${server.id}")`
-			});
-		}
-	});
+/** The fields of one server definition, the same on the wire and in `data/mcp_servers.json`. */
+const mcpServerFields = {
+	id: z.string().regex(MCP_SERVER_ID, 'use 1-64 letters, digits, "-" or "_"'),
+	enabled: z.boolean().default(true),
+	transport: mcpTransport,
+	command: z.string().trim().min(1, 'must not be empty').max(1000).optional(),
+	args: z.array(z.string().max(10_000)).max(100).optional(),
+	env: stringMap.optional(),
+	cwd: z.string().trim().min(1).max(1000).optional(),
+	url: httpUrl.optional(),
+	headers: stringMap.optional(),
+	disabled_tools: z.array(z.string().min(1).max(200)).max(1000).optional(),
+	approval: mcpApproval.optional()
+};
+
+export const mcpServerConfig = z.object(mcpServerFields).superRefine((server, ctx) => {
+	if (server.transport === 'stdio' && !server.command) {
+		ctx.addIssue({
+			code: 'custom',
+			path: ['command'],
+			message: `required for the stdio transport (server "${server.id}")`
+		});
+	}
+	if ((server.transport === 'http' || server.transport === 'sse') && !server.url) {
+		ctx.addIssue({
+			code: 'custom',
+			path: ['url'],
+			message: `required for the ${server.transport} transport (server "${server.id}")`
+		});
+	}
+});
 export type McpServerConfig = z.infer<typeof mcpServerConfig>;
 
 /** The body of `PUT /api/mcp/servers`: the full list; ids must be unique. */
@@ -83,23 +83,24 @@ export const mcpToolView = z.object({
 });
 export type McpToolView = z.infer<typeof mcpToolView>;
 
-export const mcpServerView = z.object({
-	id: z.string(),
-	enabled: z.boolean(),
-	transport: mcpTransport,
-	command: z.string().optional(),
-	args: z.array(z.string()).optional(),
-	env: z.record(z.string(), z.string()).optional(),
-	cwd: z.string().optional(),
-	url: z.string().optional(),
-	headers: z.record(z.string(), z.string()).optional(),
-	disabled_tools: z.array(z.string()).optional(),
-	approval: mcpApproval.optional(),
+/** What the MCP service reports about a server while it runs, besides its configuration. */
+export const mcpServerRuntime = z.object({
 	status: mcpServerStatus,
 	error: z.string().nullable(),
 	tools: z.array(mcpToolView)
 });
+
+export const mcpServerView = z.object({ ...mcpServerFields, ...mcpServerRuntime.shape });
 export type McpServerView = z.infer<typeof mcpServerView>;
+
+const RUNTIME_FIELDS = Object.keys(mcpServerRuntime.shape);
+
+/** A server's configuration without its runtime report: what PUT takes back, what presets keep. */
+export function configOf(server: McpServerConfig | McpServerView): McpServerConfig {
+	const config: Record<string, unknown> = { ...server };
+	for (const field of RUNTIME_FIELDS) delete config[field];
+	return config as McpServerConfig;
+}
 
 /** `GET|PUT /api/mcp/servers` and `POST /api/mcp/servers/refresh` answer this. */
 export const mcpServersResponse = z.array(mcpServerView);

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The offline model: answers without OpenRouter, so a first run can chat at once. */
+export const DEMO_MODEL_ID = 'switchboard/demo';
+
 export const catalogueModel = z.object({
 	id: z.string(),
 	name: z.string(),

@@ -67,3 +67,8 @@ export const renameSessionRequest = z.object({
 		.min(1, 'title must not be empty')
 		.max(200, 'title is longer than 200 characters')
 });
+export type RenameSessionRequest = z.infer<typeof renameSessionRequest>;
+
+/** `PATCH /api/sessions/{id}` answers the conversation with its new title. */
+export const renamedSession = sessionSummary.omit({ message_count: true });
+export type RenamedSession = z.infer<typeof renamedSession>;

@@ -1,10 +1,13 @@
-import type { AttachmentInfo, MessageAttachment, UploadLimits } from '$lib/api';
 import {
-	fetchUploadLimits,
-	formatSize,
 	isImageType,
-	uploadFile
-} from '$lib/components/attachments/client';
+	uploadLimits,
+	type AttachmentInfo,
+	type MessageAttachment,
+	type UploadLimits
+} from '$lib/api';
+import { api } from '$lib/api/client';
+import { uploadFile } from '$lib/api/upload';
+import { formatBytes } from '$lib/format/numbers';
 
 export interface PendingUpload {
 	key: string;
@@ -21,6 +24,9 @@ export interface PendingUpload {
 
 type Uploader = typeof uploadFile;
 type LimitsLoader = () => Promise<UploadLimits>;
+
+/** GET /api/attachments/limits: the size limit, so a too-big file is refused before it is sent. */
+const fetchUploadLimits: LimitsLoader = () => api('/api/attachments/limits', uploadLimits);
 
 /** The files attached to the message being written: uploading, uploaded or failed. */
 export class PendingUploads {
@@ -92,8 +98,8 @@ export class PendingUploads {
 		const max = await this.#limit();
 		if (signal.aborted) throw new DOMException('Upload cancelled', 'AbortError');
 		if (max !== undefined && file.size > max) {
-			const size = formatSize(file.size);
-			const limit = formatSize(max);
+			const size = formatBytes(file.size);
+			const limit = formatBytes(max);
 			throw new Error(
 				`${item.name} is larger than the ${limit} limit${size === limit ? '' : ` (${size})`}.`
 			);

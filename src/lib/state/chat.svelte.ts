@@ -1,14 +1,16 @@
-import { getContext, setContext } from 'svelte';
-import { chatEvents, type ChatEvent, type MessageAttachment, type SessionDetail } from '$lib/api';
-import { errorFrom } from '$lib/api-client';
 import {
-	emptyAssistant,
-	itemsFromHistory,
-	type AssistantItem,
-	type ChatItem
-} from '$lib/chat/items';
-import { readSse, isSseComment } from '$lib/sse';
-import { titleFrom } from '$lib/chat/title';
+	approvalDecisionResponse,
+	chatEvents,
+	type ApprovalDecisionRequest,
+	type ChatEvent,
+	type ChatRequest,
+	type MessageAttachment,
+	type SessionDetail
+} from '$lib/api';
+import { api, errorFrom } from '$lib/api/client';
+import { isSseComment, readSse } from '$lib/api/sse';
+import { titleFrom } from '$lib/format/title';
+import { emptyAssistant, itemsFromHistory, type AssistantItem, type ChatItem } from './chat-items';
 
 export interface SendOptions {
 	attachmentIds?: string[];
@@ -143,14 +145,16 @@ export class ChatState {
 		else callback();
 	}
 
-	async decide(toolCallId: string, decision: 'approve' | 'deny'): Promise<void> {
+	async decide(toolCallId: string, decision: ApprovalDecisionRequest['decision']): Promise<void> {
 		const card = this.#pending?.tools.find((tool) => tool.id === toolCallId);
-		const response = await fetch('/api/chat/approvals', {
+		await api('/api/chat/approvals', approvalDecisionResponse, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ session_id: this.#sessionId, tool_call_id: toolCallId, decision })
+			json: {
+				session_id: this.#sessionId ?? '',
+				tool_call_id: toolCallId,
+				decision
+			} satisfies ApprovalDecisionRequest
 		});
-		if (!response.ok) throw await errorFrom(response);
 		if (card) card.status = 'running';
 	}
 
@@ -161,7 +165,7 @@ export class ChatState {
 	}
 
 	/** Runs one POST /api/chat; false when the server refused it before starting. */
-	async #stream(body: Record<string, unknown>): Promise<boolean> {
+	async #stream(body: ChatRequest): Promise<boolean> {
 		const controller = new AbortController();
 		this.#controller = controller;
 		this.#streaming = true;
@@ -294,7 +298,3 @@ export class ChatState {
 		}
 	}
 }
-
-const KEY = Symbol('chat');
-export const setChat = (chat: ChatState) => setContext(KEY, chat);
-export const getChat = () => getContext<ChatState>(KEY);

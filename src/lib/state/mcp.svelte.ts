@@ -1,15 +1,7 @@
-import type { McpServerConfig, McpServerView } from '$lib/api';
-import { api } from '$lib/api-client';
+import { configOf, mcpServersResponse, type McpServerConfig, type McpServerView } from '$lib/api';
+import { api } from '$lib/api/client';
 
 const SERVERS = '/api/mcp/servers';
-const RUNTIME_FIELDS = ['status', 'error', 'tools'] as const;
-
-/** The config part of a server as GET answers it (what PUT takes back). */
-export function configOf(view: McpServerView): McpServerConfig {
-	const copy: Record<string, unknown> = { ...view };
-	for (const field of RUNTIME_FIELDS) delete copy[field];
-	return copy as McpServerConfig;
-}
 
 /**
  * The MCP server list of the /mcp page. Every change is a PUT of the full list, made
@@ -49,7 +41,7 @@ export class McpServersState {
 
 	async load(): Promise<void> {
 		try {
-			const servers = await api<McpServerView[]>(SERVERS);
+			const servers = await api(SERVERS, mcpServersResponse);
 			// A save in flight answers with newer data; do not step back to an older list.
 			if (this.#saving === 0) this.#servers = servers;
 			this.#error = null;
@@ -62,7 +54,7 @@ export class McpServersState {
 	async refresh(): Promise<void> {
 		this.#refreshing = true;
 		try {
-			this.#servers = await api<McpServerView[]>(`${SERVERS}/refresh`, { method: 'POST' });
+			this.#servers = await api(`${SERVERS}/refresh`, mcpServersResponse, { method: 'POST' });
 			this.#error = null;
 		} finally {
 			this.#refreshing = false;
@@ -74,7 +66,7 @@ export class McpServersState {
 		this.#saving++;
 		const run = this.#queue.then(async () => {
 			const next = change(this.#servers.map(configOf));
-			this.#servers = await api<McpServerView[]>(SERVERS, { method: 'PUT', json: next });
+			this.#servers = await api(SERVERS, mcpServersResponse, { method: 'PUT', json: next });
 			return this.#servers;
 		});
 		this.#queue = run.catch(() => {});

@@ -1,13 +1,16 @@
-import { getContext, setContext } from 'svelte';
-import type {
-	ModelSettingsResponse,
-	ModelSettingsSourceName,
-	ModelSettingsUpdate,
-	ParameterOverrides,
-	ProviderOverrides,
-	SystemPromptResponse
+import {
+	modelSettingsResponse,
+	systemPromptResponse,
+	type ActiveModelSource,
+	type ModelSettingsResponse,
+	type ModelSettingsSourceName,
+	type ModelSettingsUpdate,
+	type ParameterOverrides,
+	type ProviderOverrides,
+	type SystemPromptResponse,
+	type SystemPromptUpdate
 } from '$lib/api';
-import { api } from '$lib/api-client';
+import { api } from '$lib/api/client';
 
 /**
  * The active model setup as the browser sees it. Every change is saved at once; saves run one
@@ -16,7 +19,7 @@ import { api } from '$lib/api-client';
  */
 export class ModelSettingsState {
 	#modelId = $state('');
-	#source = $state<ModelSettingsSourceName>('default');
+	#source = $state<ActiveModelSource>('default');
 	#providerOverrides = $state.raw<ProviderOverrides>({});
 	#parameterOverrides = $state.raw<ParameterOverrides>({});
 	#systemPrompt = $state<string | null>(null);
@@ -70,8 +73,8 @@ export class ModelSettingsState {
 		return (this.#loading ??= (async () => {
 			try {
 				const [model, prompt] = await Promise.all([
-					api<ModelSettingsResponse>('/api/settings/model', {}, this.#fetch),
-					api<SystemPromptResponse>('/api/settings/system-prompt', {}, this.#fetch)
+					api('/api/settings/model', modelSettingsResponse, { fetch: this.#fetch }),
+					api('/api/settings/system-prompt', systemPromptResponse, { fetch: this.#fetch })
 				]);
 				this.#takeModel(model);
 				this.#takePrompt(prompt);
@@ -121,11 +124,11 @@ export class ModelSettingsState {
 
 	saveSystemPrompt(systemPrompt: string | null): Promise<SystemPromptResponse> {
 		return this.#enqueue(async () => {
-			const answer = await api<SystemPromptResponse>(
-				'/api/settings/system-prompt',
-				{ method: 'PUT', json: { system_prompt: systemPrompt } },
-				this.#fetch
-			);
+			const answer = await api('/api/settings/system-prompt', systemPromptResponse, {
+				method: 'PUT',
+				json: { system_prompt: systemPrompt } satisfies SystemPromptUpdate,
+				fetch: this.#fetch
+			});
 			this.#takePrompt(answer);
 			return answer;
 		});
@@ -144,11 +147,11 @@ export class ModelSettingsState {
 		if (choosesModel) this.#modelSaves++;
 		return this.#enqueue(async () => {
 			try {
-				const answer = await api<ModelSettingsResponse>(
-					'/api/settings/model',
-					{ method: 'PUT', json: patch },
-					this.#fetch
-				);
+				const answer = await api('/api/settings/model', modelSettingsResponse, {
+					method: 'PUT',
+					json: patch,
+					fetch: this.#fetch
+				});
 				if (choosesModel) this.#modelSaves--;
 				this.#takeModel(answer);
 				return answer;
@@ -192,7 +195,3 @@ export class ModelSettingsState {
 		this.#modelError = null;
 	}
 }
-
-const KEY = Symbol('model-settings');
-export const setModelSettings = (state: ModelSettingsState) => setContext(KEY, state);
-export const getModelSettings = () => getContext<ModelSettingsState>(KEY);

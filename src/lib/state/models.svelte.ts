@@ -1,6 +1,5 @@
-import { getContext, setContext } from 'svelte';
-import type { CatalogueModel, ModelList } from '$lib/api';
-import { api } from '$lib/api-client';
+import { modelList, type CatalogueModel } from '$lib/api';
+import { api } from '$lib/api/client';
 
 /** The model catalogue the picker offers (GET /api/models, cached on the server). */
 export class ModelsState {
@@ -37,7 +36,7 @@ export class ModelsState {
 	async #fetch(): Promise<void> {
 		this.#loading = true;
 		try {
-			const list = await api<ModelList>('/api/models');
+			const list = await api('/api/models', modelList);
 			this.#models = list.models;
 			this.#error = list.error;
 			this.#loaded = true;
@@ -54,7 +53,3 @@ export class ModelsState {
 		this.#error = null;
 	}
 }
-
-const KEY = Symbol('models');
-export const setModels = (state: ModelsState) => setContext(KEY, state);
-export const getModels = () => getContext<ModelsState>(KEY);

@@ -1,14 +1,18 @@
-import { getContext, setContext } from 'svelte';
-import type {
-	ApplyPresetResponse,
-	ImportPresetsResponse,
-	Preset,
-	PresetChange,
-	PresetExport,
-	PresetList,
-	UpdatePresetRequest
+import {
+	applyPresetResponse,
+	importPresetsResponse,
+	preset,
+	presetExport,
+	presetList,
+	type ApplyPresetResponse,
+	type CreatePresetRequest,
+	type ImportPresetsResponse,
+	type Preset,
+	type PresetChange,
+	type PresetExport,
+	type UpdatePresetRequest
 } from '$lib/api';
-import { api } from '$lib/api-client';
+import { api } from '$lib/api/client';
 import type { ModelSettingsState } from './model-settings.svelte';
 
 const CHANGE_LABELS: Record<PresetChange, string> = {
@@ -55,7 +59,7 @@ export class PresetsState {
 
 	async load(): Promise<void> {
 		try {
-			this.#presets = (await api<PresetList>('/api/presets', {}, this.#fetch)).presets;
+			this.#presets = (await api('/api/presets', presetList, { fetch: this.#fetch })).presets;
 			this.#error = null;
 			this.#loaded = true;
 		} catch (error) {
@@ -66,17 +70,21 @@ export class PresetsState {
 	/** Saves the current setup under `name`, after any model change still on its way. */
 	async create(name: string, description: string): Promise<Preset> {
 		await this.#settings.settled();
-		const created = await api<Preset>(
-			'/api/presets',
-			{ method: 'POST', json: { name, description } },
-			this.#fetch
-		);
+		const created = await api('/api/presets', preset, {
+			method: 'POST',
+			json: { name, description } satisfies CreatePresetRequest,
+			fetch: this.#fetch
+		});
 		this.#presets = [...this.#presets, created].sort((a, b) => a.name.localeCompare(b.name));
 		return created;
 	}
 
 	async update(name: string, patch: UpdatePresetRequest): Promise<Preset> {
-		const updated = await api<Preset>(path(name), { method: 'PUT', json: patch }, this.#fetch);
+		const updated = await api(path(name), preset, {
+			method: 'PUT',
+			json: patch,
+			fetch: this.#fetch
+		});
 		this.#presets = this.#presets
 			.map((p) => (p.name === name ? updated : p))
 			.sort((a, b) => a.name.localeCompare(b.name));
@@ -84,24 +92,23 @@ export class PresetsState {
 	}
 
 	async remove(name: string): Promise<void> {
-		await api<void>(path(name), { method: 'DELETE' }, this.#fetch);
+		await api(path(name), null, { method: 'DELETE', fetch: this.#fetch });
 		this.#presets = this.#presets.filter((p) => p.name !== name);
 	}
 
 	/** Applies the preset on the server and updates the picker and prompt; returns the notice. */
 	async apply(name: string): Promise<string> {
 		await this.#settings.settled();
-		const result = await api<ApplyPresetResponse>(
-			`${path(name)}/apply`,
-			{ method: 'POST' },
-			this.#fetch
-		);
+		const result = await api(`${path(name)}/apply`, applyPresetResponse, {
+			method: 'POST',
+			fetch: this.#fetch
+		});
 		this.#settings.applied(result.model_settings, result.system_prompt);
 		return describeApply(name, result);
 	}
 
 	async exportFile(): Promise<PresetExport> {
-		return api<PresetExport>('/api/presets/export', {}, this.#fetch);
+		return api('/api/presets/export', presetExport, { fetch: this.#fetch });
 	}
 
 	async importFile(text: string, onConflict: 'skip' | 'replace'): Promise<ImportPresetsResponse> {
@@ -114,14 +121,11 @@ export class PresetsState {
 			);
 		}
 		const payload = Array.isArray(body) ? { presets: body } : body;
-		const result = await api<ImportPresetsResponse>(
-			'/api/presets/import',
-			{
-				method: 'POST',
-				json: { ...(payload as object), on_conflict: onConflict }
-			},
-			this.#fetch
-		);
+		const result = await api('/api/presets/import', importPresetsResponse, {
+			method: 'POST',
+			json: { ...(payload as object), on_conflict: onConflict },
+			fetch: this.#fetch
+		});
 		this.#presets = result.presets;
 		return result;
 	}
@@ -132,7 +136,3 @@ export class PresetsState {
 		this.#error = null;
 	}
 }
-
-const KEY = Symbol('presets');
-export const setPresets = (state: PresetsState) => setContext(KEY, state);
-export const getPresets = () => getContext<PresetsState>(KEY);

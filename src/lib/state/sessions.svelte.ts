@@ -1,6 +1,10 @@
-import { getContext, setContext } from 'svelte';
-import type { SessionList, SessionSummary } from '$lib/api';
-import { api } from '$lib/api-client';
+import {
+	renamedSession,
+	sessionList,
+	type RenameSessionRequest,
+	type SessionSummary
+} from '$lib/api';
+import { api } from '$lib/api/client';
 
 const PAGE = 50;
 
@@ -40,7 +44,7 @@ export class SessionsState {
 		try {
 			const params = new URLSearchParams({ limit: String(PAGE) });
 			if (this.#query) params.set('q', this.#query);
-			const page = await api<SessionList>(`/api/sessions?${params}`);
+			const page = await api(`/api/sessions?${params}`, sessionList);
 			if (request !== this.#request) return; // an older search finished after a newer one
 			this.#sessions = page.sessions;
 			this.#nextCursor = page.next_cursor;
@@ -60,7 +64,7 @@ export class SessionsState {
 		try {
 			const params = new URLSearchParams({ limit: String(PAGE), cursor: this.#nextCursor });
 			if (this.#query) params.set('q', this.#query);
-			const page = await api<SessionList>(`/api/sessions?${params}`);
+			const page = await api(`/api/sessions?${params}`, sessionList);
 			if (request !== this.#request) return;
 			const known = new Set(this.#sessions.map((s) => s.session_id));
 			this.#sessions = [
@@ -81,9 +85,9 @@ export class SessionsState {
 	}
 
 	async rename(sessionId: string, title: string): Promise<void> {
-		const updated = await api<{ title: string }>(`/api/sessions/${sessionId}`, {
+		const updated = await api(`/api/sessions/${sessionId}`, renamedSession, {
 			method: 'PATCH',
-			json: { title }
+			json: { title } satisfies RenameSessionRequest
 		});
 		this.#sessions = this.#sessions.map((s) =>
 			s.session_id === sessionId ? { ...s, title: updated.title } : s
@@ -91,7 +95,7 @@ export class SessionsState {
 	}
 
 	async remove(sessionId: string): Promise<void> {
-		await api(`/api/sessions/${sessionId}`, { method: 'DELETE' });
+		await api(`/api/sessions/${sessionId}`, null, { method: 'DELETE' });
 		this.#sessions = this.#sessions.filter((s) => s.session_id !== sessionId);
 	}
 
@@ -112,7 +116,3 @@ export class SessionsState {
 		this.#loaded = false;
 	}
 }
-
-const KEY = Symbol('sessions');
-export const setSessions = (state: SessionsState) => setContext(KEY, state);
-export const getSessions = () => getContext<SessionsState>(KEY);

@@ -1,11 +1,11 @@
-import { getContext, setContext } from 'svelte';
-import type {
-	CreateSuggestionRequest,
-	Suggestion,
-	SuggestionList,
-	UpdateSuggestionRequest
+import {
+	suggestion,
+	suggestionList,
+	type CreateSuggestionRequest,
+	type Suggestion,
+	type UpdateSuggestionRequest
 } from '$lib/api';
-import { api } from '$lib/api-client';
+import { api } from '$lib/api/client';
 
 /** Prompt templates: chips on an empty chat, the composer's `/` menu, the /suggestions screen. */
 export class SuggestionsState {
@@ -28,7 +28,7 @@ export class SuggestionsState {
 		if (this.#loaded && !force) return Promise.resolve();
 		return (this.#request ??= (async () => {
 			try {
-				this.#items = (await api<SuggestionList>('/api/suggestions')).suggestions;
+				this.#items = (await api('/api/suggestions', suggestionList)).suggestions;
 				this.#error = null;
 				this.#loaded = true;
 			} catch (error) {
@@ -40,13 +40,13 @@ export class SuggestionsState {
 	}
 
 	async create(input: CreateSuggestionRequest): Promise<Suggestion> {
-		const created = await api<Suggestion>('/api/suggestions', { method: 'POST', json: input });
+		const created = await api('/api/suggestions', suggestion, { method: 'POST', json: input });
 		this.#items = [...this.#items, created];
 		return created;
 	}
 
 	async update(id: string, patch: UpdateSuggestionRequest): Promise<Suggestion> {
-		const updated = await api<Suggestion>(`/api/suggestions/${encodeURIComponent(id)}`, {
+		const updated = await api(`/api/suggestions/${encodeURIComponent(id)}`, suggestion, {
 			method: 'PUT',
 			json: patch
 		});
@@ -55,7 +55,7 @@ export class SuggestionsState {
 	}
 
 	async remove(id: string): Promise<void> {
-		await api<void>(`/api/suggestions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+		await api(`/api/suggestions/${encodeURIComponent(id)}`, null, { method: 'DELETE' });
 		this.#items = this.#items.filter((item) => item.id !== id);
 	}
 
@@ -65,7 +65,3 @@ export class SuggestionsState {
 		this.#error = null;
 	}
 }
-
-const KEY = Symbol('suggestions');
-export const setSuggestions = (state: SuggestionsState) => setContext(KEY, state);
-export const getSuggestions = () => getContext<SuggestionsState>(KEY);

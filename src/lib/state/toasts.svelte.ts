@@ -1,5 +1,3 @@
-import { getContext, setContext } from 'svelte';
-
 export interface Toast {
 	id: number;
 	kind: 'success' | 'error' | 'info';
@@ -33,7 +31,3 @@ export class Toasts {
 		this.#items = [];
 	}
 }
-
-const KEY = Symbol('toasts');
-export const setToasts = (toasts: Toasts) => setContext(KEY, toasts);
-export const getToasts = () => getContext<Toasts>(KEY);

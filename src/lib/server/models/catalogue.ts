@@ -1,6 +1,7 @@
 import type { CatalogueModel, ModelList } from '$lib/api/models';
 import type { Logger } from '../log';
-import { DEMO_MODEL_ID, type OpenRouterModel } from '../openrouter/client';
+import { DEMO_MODEL_ID } from '../openrouter/client';
+import type { OpenRouterModel } from '../openrouter/types';
 
 /** Always offered, so a first run without a key (or without OpenRouter) can still chat. */
 export const DEMO_MODEL: CatalogueModel = {

@@ -1,9 +1,15 @@
-import { isSseComment, readSse } from '$lib/sse';
+import { DEMO_MODEL_ID } from '$lib/api/models';
+import { isSseComment, readSse } from '$lib/api/sse';
 import { UpstreamError, upstreamHttpError } from './errors';
 import type { Transport } from './transport';
-import type { ChatCompletionRequest, StreamEvent, UpstreamToolCall } from './types';
+import type {
+	ChatCompletionRequest,
+	OpenRouterModel,
+	StreamEvent,
+	UpstreamToolCall
+} from './types';
 
-export const DEMO_MODEL_ID = 'switchboard/demo';
+export { DEMO_MODEL_ID };
 
 export interface OpenRouterClientOptions {
 	apiKey: string | undefined;
@@ -12,15 +18,6 @@ export interface OpenRouterClientOptions {
 	demoTransport: Transport;
 	appUrl: string;
 	appName?: string;
-}
-
-export interface OpenRouterModel {
-	id: string;
-	name: string;
-	context_length: number | null;
-	pricing: Record<string, string>;
-	input_modalities: string[];
-	supported_parameters: string[];
 }
 
 interface Chunk {

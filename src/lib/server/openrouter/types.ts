@@ -1,14 +1,13 @@
+import type { CatalogueModel, ToolCall, Usage } from '$lib/api';
+
 /** The OpenAI/OpenRouter chat-completions request pieces Switchboard sends. */
 export type ContentPart =
 	| { type: 'text'; text: string }
 	| { type: 'image_url'; image_url: { url: string } }
 	| { type: 'file'; file: { filename: string; file_data: string } };
 
-export interface UpstreamToolCall {
-	id: string;
-	type: 'function';
-	function: { name: string; arguments: string };
-}
+/** Stored in the history as is, so the same shape as `Message.tool_calls`. */
+export type UpstreamToolCall = ToolCall;
 
 export type UpstreamMessage =
 	| { role: 'system'; content: string }
@@ -29,12 +28,11 @@ export interface ChatCompletionRequest {
 	[parameter: string]: unknown;
 }
 
-export interface UpstreamUsage {
-	prompt_tokens: number;
-	completion_tokens: number;
-	total_tokens: number;
-	cost?: number;
-}
+/** OpenRouter's usage block is what the chat stream forwards as its `usage` event. */
+export type UpstreamUsage = Usage;
+
+/** A catalogue entry as `GET /models` lists it, trimmed to what the picker shows. */
+export type OpenRouterModel = CatalogueModel & { supported_parameters: string[] };
 
 /** What the client yields while reading one streamed completion. */
 export type StreamEvent =

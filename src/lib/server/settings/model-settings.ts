@@ -1,10 +1,12 @@
-/** The model setup every chat request upstream carries. */
+import type { ActiveModelSource, ParameterOverrides, ProviderOverrides } from '$lib/api';
+
+/** The model setup every chat request upstream carries (the wire's fields, in camelCase). */
 export interface ModelSettings {
 	modelId: string;
-	providerOverrides: Record<string, unknown>;
-	parameterOverrides: Record<string, unknown>;
+	providerOverrides: ProviderOverrides;
+	parameterOverrides: ParameterOverrides;
 	systemPrompt: string | null;
-	source: 'settings_file' | 'env' | 'default';
+	source: ActiveModelSource;
 }
 
 export interface ModelSettingsSource {

@@ -206,7 +206,7 @@ export class PresetService {
 	}
 
 	/** Undoes the MCP half of a failed apply; says so plainly if even that fails. */
-	async #restoreServers(name: string, servers: unknown[], cause: Error): Promise<void> {
+	async #restoreServers(name: string, servers: McpServerConfig[], cause: Error): Promise<void> {
 		try {
 			await this.#deps.mcp!.replaceConfigs(servers);
 		} catch (restoreError) {

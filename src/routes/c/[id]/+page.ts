@@ -1,11 +1,15 @@
 import { error } from '@sveltejs/kit';
-import type { SessionDetail } from '$lib/api';
+import { sessionDetail } from '$lib/api';
+import { api, ApiRequestError } from '$lib/api/client';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ params, fetch }) => {
-	const response = await fetch(`/api/sessions/${params.id}`);
-	if (response.status === 404)
-		error(404, 'This conversation does not exist (it may have been deleted).');
-	if (!response.ok) error(response.status, 'Could not load this conversation.');
-	return { session: (await response.json()) as SessionDetail };
+	try {
+		return { session: await api(`/api/sessions/${params.id}`, sessionDetail, { fetch }) };
+	} catch (failure) {
+		if (!(failure instanceof ApiRequestError)) throw failure;
+		if (failure.status === 404)
+			error(404, 'This conversation does not exist (it may have been deleted).');
+		error(failure.status >= 400 ? failure.status : 500, 'Could not load this conversation.');
+	}
 };

@@ -1,5 +1,6 @@
-import { apiErrorBody, attachmentInfo, type AttachmentInfo, type UploadLimits } from '$lib/api';
-import { ApiRequestError, api } from '$lib/api-client';
+import { attachmentInfo, type AttachmentInfo } from './attachments';
+import { ApiRequestError } from './client';
+import { apiErrorBody } from './errors';
 
 /**
  * POST /api/uploads through XMLHttpRequest, because fetch cannot report upload progress.
@@ -56,29 +57,3 @@ export function uploadFile(
 		xhr.send(form);
 	});
 }
-
-/** GET /api/attachments/{id}: the same attachment with a newly signed URL. */
-export const refreshAttachment = (id: string) =>
-	api<AttachmentInfo>(`/api/attachments/${encodeURIComponent(id)}`);
-
-/** GET /api/attachments/limits: the size limit, so a too-big file is refused before it is sent. */
-export const fetchUploadLimits = () => api<UploadLimits>('/api/attachments/limits');
-
-/** Files of a paste event (screenshots, copied files); empty when only text was pasted. */
-export function filesFromClipboard(event: ClipboardEvent): File[] {
-	const files: File[] = [];
-	for (const item of event.clipboardData?.items ?? []) {
-		if (item.kind !== 'file') continue;
-		const file = item.getAsFile();
-		if (file) files.push(file);
-	}
-	return files;
-}
-
-export function formatSize(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-export const isImageType = (mimeType: string) => /^image\/(png|jpeg|webp|gif)$/.test(mimeType);

@@ -5,10 +5,10 @@ import {
 	type SpeechSettings,
 	type SpeechTokenResponse
 } from '$lib/api/speech';
-import { api, ApiRequestError } from '$lib/api-client';
-import { AutoSubmit, realTimers, type Timers } from '$lib/speech/auto-submit';
-import { openMicrophone, type MicrophoneCapture } from '$lib/speech/microphone';
-import { speechSettings, type SpeechSettingsState } from './speech-settings.svelte';
+import { api, ApiRequestError } from '$lib/api/client';
+import { AutoSubmit, realTimers, type Timers } from './auto-submit';
+import { openMicrophone, type MicrophoneCapture } from './microphone';
+import type { SpeechSettingsState } from './settings.svelte';
 
 export type DictationStatus = 'idle' | 'connecting' | 'listening' | 'waiting' | 'error';
 
@@ -41,7 +41,7 @@ const OPEN = 1;
 
 async function fetchToken(): Promise<SpeechTokenResponse> {
 	try {
-		return speechTokenResponse.parse(await api('/api/stt/deepgram/token', { method: 'POST' }));
+		return await api('/api/stt/deepgram/token', speechTokenResponse, { method: 'POST' });
 	} catch (error) {
 		if (error instanceof ApiRequestError && error.code === 'network_error') {
 			throw new Error('Could not reach the Switchboard server to start dictation.');
@@ -105,7 +105,7 @@ export class Dictation {
 	readonly #deps: DictationDeps;
 	readonly #settings: SpeechSettingsState;
 
-	constructor(settings: SpeechSettingsState = speechSettings, deps: DictationDeps = browserDeps) {
+	constructor(settings: SpeechSettingsState, deps: DictationDeps = browserDeps) {
 		this.#settings = settings;
 		this.#deps = deps;
 	}
@@ -405,5 +405,3 @@ function closeMessage(opened: boolean, event: CloseEvent, serverError: string | 
 	const why = serverError ?? (event.reason || `code ${event.code}`);
 	return `The connection to the speech service was lost (${why}). Press Dictate to start again.`;
 }
-
-export const dictation = new Dictation();

@@ -76,5 +76,3 @@ export class SpeechSettingsState {
 		this.#storage()?.removeItem(SPEECH_SETTINGS_STORAGE_KEY);
 	}
 }
-
-export const speechSettings = new SpeechSettingsState();

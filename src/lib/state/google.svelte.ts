@@ -4,7 +4,7 @@ import {
 	type GoogleDisconnectResponse,
 	type GoogleStatus
 } from '$lib/api/google';
-import { api } from '$lib/api-client';
+import { api } from '$lib/api/client';
 
 /** The Google connection as the /mcp page sees it: status loaded from the server, disconnect. */
 export class GoogleConnectionState {
@@ -14,7 +14,7 @@ export class GoogleConnectionState {
 
 	async load(fetcher: typeof fetch = fetch): Promise<void> {
 		try {
-			this.status = googleStatus.parse(await api('/api/google/status', {}, fetcher));
+			this.status = await api('/api/google/status', googleStatus, { fetch: fetcher });
 			this.loadError = undefined;
 		} catch (error) {
 			this.loadError = (error as Error).message;
@@ -24,9 +24,9 @@ export class GoogleConnectionState {
 	async disconnect(): Promise<GoogleDisconnectResponse> {
 		this.busy = true;
 		try {
-			const result = googleDisconnectResponse.parse(
-				await api('/api/google/oauth/disconnect', { method: 'POST' })
-			);
+			const result = await api('/api/google/oauth/disconnect', googleDisconnectResponse, {
+				method: 'POST'
+			});
 			await this.load();
 			return result;
 		} finally {

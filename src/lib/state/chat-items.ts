@@ -1,4 +1,4 @@
-import type { Message, MessageAttachment, Usage } from '$lib/api';
+import { addUsage, type Message, type MessageAttachment, type Usage } from '$lib/api';
 
 export interface ToolCardView {
 	id: string;
@@ -49,19 +49,6 @@ export const emptyAssistant = (key: string, modelId: string | null = null): Assi
 	streaming: true
 });
 
-export function addUsage(a: Usage | null, b: Usage | null): Usage | null {
-	if (!a) return b;
-	if (!b) return a;
-	const cost =
-		a.cost !== undefined || b.cost !== undefined ? (a.cost ?? 0) + (b.cost ?? 0) : undefined;
-	return {
-		prompt_tokens: a.prompt_tokens + b.prompt_tokens,
-		completion_tokens: a.completion_tokens + b.completion_tokens,
-		total_tokens: a.total_tokens + b.total_tokens,
-		...(cost !== undefined ? { cost } : {})
-	};
-}
-
 function parseArguments(text: string): Record<string, unknown> {
 	try {
 		const value = JSON.parse(text);
@@ -104,7 +91,7 @@ export function itemsFromHistory(messages: Message[]): ChatItem[] {
 					result: 'The tool did not finish (the reply was stopped).'
 				});
 			}
-			reply.usage = addUsage(reply.usage, message.usage);
+			if (message.usage) reply.usage = addUsage(reply.usage, message.usage);
 			reply.modelId = message.model_id ?? reply.modelId;
 			reply.error = message.error ?? null;
 			reply.finishReason = message.finish_reason ?? null;

@@ -15,3 +15,14 @@ export function formatCost(cost: number): string {
 export function formatDuration(ms: number): string {
 	return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
+
+/**
+ * A file size for people: "512 B", "1 KB", "1.4 KB", "12 KB", "20.0 MB". The server's 413 and the
+ * browser's check before an upload use it, so both name the limit the same way.
+ */
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${bytes} B`;
+	const kb = bytes / 1024;
+	if (bytes < 1024 * 1024) return `${kb < 10 ? +kb.toFixed(1) : Math.round(kb)} KB`;
+	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,4 @@
+export * from './dates';
+export * from './models';
+export * from './numbers';
+export * from './title';

@@ -1,0 +1,108 @@
+import { createContext } from 'svelte';
+import { goto, invalidateAll } from '$app/navigation';
+import { DEMO_MODEL_ID } from '$lib/api';
+import { ChatState } from './chat.svelte';
+import { ModelSettingsState } from './model-settings.svelte';
+import { ModelsState } from './models.svelte';
+import { PresetsState } from './presets.svelte';
+import { SessionsState } from './sessions.svelte';
+import { SignedUrls } from './signed-urls';
+import { Dictation } from './speech/dictation.svelte';
+import { SpeechSettingsState } from './speech/settings.svelte';
+import { SuggestionsState } from './suggestions.svelte';
+import { Theme } from './theme.svelte';
+import { Toasts } from './toasts.svelte';
+
+/** What the state needs from SvelteKit's router; tests can pass stand-ins. */
+export interface Navigation {
+	goto: typeof goto;
+	invalidateAll: typeof invalidateAll;
+}
+
+/**
+ * The browser's state, built once for the app by the root layout, each piece wired to the others
+ * it needs. Components reach a piece through its typed context (`getChat()`, `getToasts()`...).
+ * Page-scoped state (the MCP list, the Google connection, a composer's uploads) is created by
+ * the page or component it belongs to, so it starts fresh on each visit.
+ */
+export class AppState {
+	readonly toasts = new Toasts();
+	readonly theme = new Theme();
+	readonly sessions = new SessionsState();
+	readonly chat = new ChatState();
+	readonly modelSettings = new ModelSettingsState();
+	readonly models = new ModelsState();
+	readonly presets = new PresetsState(this.modelSettings);
+	readonly suggestions = new SuggestionsState();
+	readonly speechSettings = new SpeechSettingsState();
+	readonly dictation = new Dictation(this.speechSettings);
+	readonly signedUrls = new SignedUrls();
+	readonly #navigation: Navigation;
+
+	constructor(navigation: Navigation = { goto, invalidateAll }) {
+		this.#navigation = navigation;
+		this.chat.hooks = {
+			beforeSend: () => this.modelSettings.settled(),
+			onSessionStarted: (sessionId, title) => {
+				const now = new Date().toISOString();
+				this.sessions.upsert({
+					session_id: sessionId,
+					title,
+					created_at: now,
+					updated_at: now,
+					message_count: 1
+				});
+				void navigation.goto(`/c/${sessionId}`, {
+					replaceState: true,
+					keepFocus: true,
+					noScroll: true
+				});
+			},
+			onTurnFinished: () => this.sessions.refresh()
+		};
+	}
+
+	/** Once the page is interactive: the theme saved in this browser, the conversation list. */
+	start(): void {
+		// Marks the page interactive (tests wait for it instead of racing hydration).
+		document.documentElement.dataset.ready = 'true';
+		this.theme.load();
+		void this.sessions.refresh();
+	}
+
+	/** The setup banner's way out: through the picker's state, so the header shows it at once. */
+	async useDemoModel(): Promise<void> {
+		if (await this.modelSettings.selectModel(DEMO_MODEL_ID)) {
+			this.toasts.success(`Now using the offline demo model (${DEMO_MODEL_ID}).`);
+			await this.#navigation.invalidateAll();
+		} else {
+			this.toasts.error(this.modelSettings.modelError ?? 'Could not switch to the demo model.');
+		}
+	}
+}
+
+export const [getToasts, setToasts] = createContext<Toasts>();
+export const [getSessions, setSessions] = createContext<SessionsState>();
+export const [getChat, setChat] = createContext<ChatState>();
+export const [getModelSettings, setModelSettings] = createContext<ModelSettingsState>();
+export const [getModels, setModels] = createContext<ModelsState>();
+export const [getPresets, setPresets] = createContext<PresetsState>();
+export const [getSuggestions, setSuggestions] = createContext<SuggestionsState>();
+export const [getSpeechSettings, setSpeechSettings] = createContext<SpeechSettingsState>();
+export const [getDictation, setDictation] = createContext<Dictation>();
+export const [getSignedUrls, setSignedUrls] = createContext<SignedUrls>();
+
+/** Builds the app's state and provides every piece to the tree (call from the root layout). */
+export function provideAppState(app = new AppState()): AppState {
+	setToasts(app.toasts);
+	setSessions(app.sessions);
+	setChat(app.chat);
+	setModelSettings(app.modelSettings);
+	setModels(app.models);
+	setPresets(app.presets);
+	setSuggestions(app.suggestions);
+	setSpeechSettings(app.speechSettings);
+	setDictation(app.dictation);
+	setSignedUrls(app.signedUrls);
+	return app;
+}
