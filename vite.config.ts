@@ -1,12 +1,56 @@
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { findChromium } from './tests/support/chromium.js';
 
 export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
-		include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
-		environment: 'node',
 		testTimeout: 20_000,
-		hookTimeout: 30_000
+		hookTimeout: 30_000,
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'server',
+					include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
+					exclude: [...configDefaults.exclude, 'tests/components/**'],
+					environment: 'node'
+				}
+			},
+			{
+				extends: true,
+				// Found only once a test imports them, these would be optimised mid-run and reload the page.
+				optimizeDeps: { include: ['zod', 'eventsource-parser'] },
+				test: {
+					name: 'components',
+					include: ['tests/components/**/*.test.ts'],
+					setupFiles: ['tests/components/support/setup.ts'],
+					unstubGlobals: true,
+					browser: {
+						enabled: true,
+						headless: true,
+						// Failure screenshots go with Playwright's results (ignored), not beside the tests.
+						screenshotDirectory: 'test-results/components',
+						// The Chromium the e2e suite uses too (CHROMIUM_PATH, Debian's, or Playwright's own).
+						provider: playwright({
+							launchOptions: {
+								executablePath: findChromium(),
+								// --no-sandbox: Chromium refuses to start as root with its sandbox on.
+								args: [
+									'--no-sandbox',
+									'--disable-gpu',
+									'--disable-background-networking',
+									'--disable-component-update',
+									'--no-first-run',
+									'--disable-sync'
+								]
+							}
+						}),
+						instances: [{ browser: 'chromium' }]
+					}
+				}
+			}
+		]
 	}
 });
