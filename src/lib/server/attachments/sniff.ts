@@ -1,13 +1,12 @@
 import { fileTypeFromBuffer } from 'file-type';
+import { IMAGE_TYPES, TEXT_TYPES, isImageType } from '$lib/api/attachments';
 import { AppError } from '../errors';
 import { extensionOf } from './file-name';
 
-export const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif']);
-export const TEXT_TYPES = new Set(['text/plain', 'text/markdown', 'text/csv', 'application/json']);
 const BINARY_TYPES = new Set([...IMAGE_TYPES, 'application/pdf']);
 
-export const isImage = (mimeType: string) => IMAGE_TYPES.has(mimeType);
-export const isText = (mimeType: string) => TEXT_TYPES.has(mimeType);
+export const isImage = isImageType;
+export const isText = (mimeType: string) => TEXT_TYPES.includes(mimeType);
 
 const unsupported = (what: string) =>
 	new AppError(

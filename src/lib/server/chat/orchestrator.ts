@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatEvent, Usage } from '$lib/api';
-import { titleFrom } from '$lib/chat/title';
+import { addUsage, type ChatEvent, type Usage } from '$lib/api';
+import { titleFrom } from '$lib/format/title';
 import type { MessageRow } from '../db/schema';
 import { badRequest, notFound } from '../errors';
 import type { Logger } from '../log';
@@ -81,20 +81,6 @@ const SERVER_FAILURE: Failure = {
 	code: 'internal_error',
 	message: 'The reply failed because of an error on the server; the details are in the server log.'
 };
-
-function addUsage(total: Usage | undefined, next: Usage): Usage {
-	if (!total) return { ...next };
-	const cost =
-		total.cost !== undefined || next.cost !== undefined
-			? (total.cost ?? 0) + (next.cost ?? 0)
-			: undefined;
-	return {
-		prompt_tokens: total.prompt_tokens + next.prompt_tokens,
-		completion_tokens: total.completion_tokens + next.completion_tokens,
-		total_tokens: total.total_tokens + next.total_tokens,
-		...(cost !== undefined ? { cost } : {})
-	};
-}
 
 /** Browser → model → tools → browser: one chat turn, streamed as events. */
 export class ChatOrchestrator {
