@@ -1,8 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { health } from '$lib/api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { health, sessionList } from '$lib/api';
+import { onUnexpectedError } from '$lib/server/http';
 import { version } from '../../package.json';
 import { GET } from '../../src/routes/api/health/+server';
-import { callRoute, disposeAll, TEST_API_KEY, testServices } from '../support/factories';
+import { callRoute, disposeAll, errorOf, TEST_API_KEY, testServices } from '../support/factories';
+import { apiRoutes, inProcessFetch } from '../support/in-process-fetch';
 
 afterEach(disposeAll);
 
@@ -46,20 +48,53 @@ describe('GET /api/health', () => {
 });
 
 describe('API routes', () => {
-	const modules = import.meta.glob('../../src/routes/api/**/+server.ts', { eager: true });
+	// A closed port: the models route fails fast instead of reaching openrouter.ai.
+	const offline = () => testServices({ OPENROUTER_BASE_URL: 'http://127.0.0.1:9' });
+	// Google and dictation are not set up here; their 503s would fill the console.
+	let restoreReporter: () => void;
+	beforeEach(() => (restoreReporter = onUnexpectedError(() => {})));
+	afterEach(() => restoreReporter());
 
-	it('cover chat, sessions and health', () => {
-		expect(Object.keys(modules)).toEqual(
-			expect.arrayContaining([
-				'../../src/routes/api/chat/+server.ts',
-				'../../src/routes/api/health/+server.ts',
-				'../../src/routes/api/sessions/+server.ts',
-				'../../src/routes/api/sessions/[id]/+server.ts'
-			])
+	it('answer health, sessions and chat at their documented paths', async () => {
+		const { fetcher } = inProcessFetch(offline());
+		expect((await fetcher('/api/health')).status).toBe(200);
+		expect(sessionList.parse(await (await fetcher('/api/sessions')).json())).toEqual({
+			sessions: [],
+			next_cursor: null
+		});
+		expect(await errorOf(await fetcher(`/api/sessions/${crypto.randomUUID()}`))).toMatchObject({
+			status: 404,
+			code: 'session_not_found'
+		});
+		expect(await errorOf(await fetcher('/api/chat', { method: 'POST', body: '{}' }))).toMatchObject(
+			{ status: 400, code: 'invalid_request' }
 		);
+		expect(await errorOf(await fetcher('/api/nowhere'))).toMatchObject({
+			status: 404,
+			code: 'not_found'
+		});
 	});
 
-	it.each(Object.entries(modules))('%s accepts a trailing slash', (_file, module) => {
-		expect((module as { trailingSlash?: string }).trailingSlash).toBe('ignore');
-	});
+	const samples: Record<string, string> = {
+		id: '00000000-0000-4000-8000-000000000000',
+		name: 'no-such-preset',
+		rest: 'old/file.png',
+		path: 'nowhere'
+	};
+	const samplePath = (id: string) =>
+		id.replace(/\[(?:\.\.\.)?(\w+)\]/g, (_, name) => samples[name]);
+
+	it.each(apiRoutes.map((route) => [route.id, route] as const))(
+		'%s answers with a trailing slash as without one (no redirect)',
+		async (_id, route) => {
+			const { fetcher } = inProcessFetch(offline());
+			const method = route.methods.includes('GET') ? 'GET' : route.methods[0];
+			const path = samplePath(route.id);
+			const bare = await fetcher(path, { method });
+			const slashed = await fetcher(`${path}/`, { method });
+			expect(slashed.status).not.toBe(308);
+			expect(slashed.status).toBe(bare.status);
+			expect(slashed.headers.get('content-type')).toBe(bare.headers.get('content-type'));
+		}
+	);
 });

@@ -1,58 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import * as modelRoute from '../../src/routes/api/settings/model/+server';
-import * as promptRoute from '../../src/routes/api/settings/system-prompt/+server';
-import * as presetsRoute from '../../src/routes/api/presets/+server';
-import * as applyRoute from '../../src/routes/api/presets/[name]/apply/+server';
-import type { Services } from '$lib/server/services';
 import { ModelSettingsState } from '$lib/state/model-settings.svelte';
 import { PresetsState } from '$lib/state/presets.svelte';
 import { disposeAll } from '../support/factories';
+import { inProcessFetch } from '../support/in-process-fetch';
 import { settingsServices } from './helpers';
 
 afterEach(disposeAll);
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Handler = (event: any) => Response | Promise<Response>;
-
-/**
- * A `fetch` for the browser state classes that runs the real route handlers in-process.
- * `hold` parks matching requests until released, like a slow network.
- */
-function inProcessFetch(services: Services) {
-	const log: string[] = [];
-	const held: { match: (method: string, path: string) => boolean; release: Promise<void> }[] = [];
-	const routes: [RegExp, Record<string, unknown>][] = [
-		[/^\/api\/settings\/model$/, modelRoute],
-		[/^\/api\/settings\/system-prompt$/, promptRoute],
-		[/^\/api\/presets$/, presetsRoute],
-		[/^\/api\/presets\/([^/]+)\/apply$/, applyRoute]
-	];
-	const fetcher = (async (input: RequestInfo | URL, init?: RequestInit) => {
-		const url = new URL(String(input), 'http://127.0.0.1:3000');
-		const method = init?.method ?? 'GET';
-		for (const gate of held) if (gate.match(method, url.pathname)) await gate.release;
-		const [pattern, module] = routes.find(([re]) => re.test(url.pathname))!;
-		const name = pattern.exec(url.pathname)![1];
-		const request = new Request(url, init);
-		const response = await (module[method] as Handler)({
-			request,
-			url,
-			params: name ? { name: decodeURIComponent(name) } : {},
-			locals: { services }
-		});
-		log.push(`${method} ${url.pathname} ${response.status}`);
-		return response;
-	}) as typeof fetch;
-	return {
-		fetcher,
-		log,
-		hold(match: (method: string, path: string) => boolean) {
-			let release!: () => void;
-			held.push({ match, release: new Promise<void>((resolve) => (release = resolve)) });
-			return release;
-		}
-	};
-}
 
 describe('model settings in the browser', () => {
 	it('shows a picked model at once and a preset saved meanwhile waits for that save', async () => {

@@ -17,7 +17,6 @@ async function standin(): Promise<DeepgramStandin> {
 async function requestToken(services: Services, client = '127.0.0.1') {
 	const url = new URL('http://127.0.0.1:3000/api/stt/deepgram/token');
 	const request = new Request(url, { method: 'POST' });
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 	const response = await tokenRoute.POST({
 		request,
 		url,

@@ -14,6 +14,24 @@ function same(a: string, b: string): boolean {
 	return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** The login cookie, kept for 30 days. */
+export const AUTH_COOKIE_OPTIONS = {
+	path: '/',
+	httpOnly: true,
+	sameSite: 'lax',
+	maxAge: 60 * 60 * 24 * 30
+} as const;
+
+/** The login form's check: the cookie value for the right password, null for a wrong one. */
+export function logIn(secret: string, password: string): string | null {
+	return same(password, secret) ? authToken(secret) : null;
+}
+
+/** Where the login form goes next: `?next=` when it is a path on this site, else home. */
+export function afterLogin(next: string | null): string {
+	return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
 /** With APP_PASSWORD set, every page and API needs the login cookie (or `Authorization: Bearer <password>`). */
 export function authGuard(password: () => string | undefined): Handle {
 	return async ({ event, resolve }) => {

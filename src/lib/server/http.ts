@@ -1,12 +1,41 @@
-import { json } from '@sveltejs/kit';
+import { isRedirect, json } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { AppError, badRequest } from './errors';
 
-let reportUnexpected: (error: unknown) => void = (error) => console.error(error);
+type Report = (error: unknown) => void;
 
-/** Where errors that are not the caller's fault go (the app log; set once at start). */
-export function onUnexpectedError(report: (error: unknown) => void): void {
+let reportUnexpected: Report = (error) => console.error(error);
+
+/**
+ * Where errors that are not the caller's fault go (the app log; set once at start). Returns a
+ * function that puts the previous destination back (for tests).
+ */
+export function onUnexpectedError(report: Report): () => void {
+	const previous = reportUnexpected;
 	reportUnexpected = report;
+	return () => {
+		reportUnexpected = previous;
+	};
+}
+
+/**
+ * Every `/api` handler is wrapped in this, so nothing it throws escapes as SvelteKit's HTML error
+ * page: an AppError answers with its status, anything else 500 `internal_error` (logged).
+ * `redirect()` passes through to SvelteKit.
+ *
+ * `export const GET: RequestHandler = endpoint(async ({ locals }) => json(...));`
+ */
+export function endpoint<Event>(
+	handler: (event: Event) => Response | Promise<Response>
+): (event: Event) => Promise<Response> {
+	return async (event) => {
+		try {
+			return await handler(event);
+		} catch (error) {
+			if (isRedirect(error)) throw error;
+			return errorResponse(error);
+		}
+	};
 }
 
 /** The one place that turns errors into HTTP answers. */

@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { AUTH_COOKIE, authToken } from '$lib/server/auth';
+import { AUTH_COOKIE, AUTH_COOKIE_OPTIONS, afterLogin, logIn } from '$lib/server/auth';
 import type { Actions } from './$types';
 
 export const actions: Actions = {
@@ -7,14 +7,9 @@ export const actions: Actions = {
 		const secret = locals.services.config.server.appPassword;
 		const password = String((await request.formData()).get('password') ?? '');
 		if (!secret) redirect(303, '/');
-		if (password !== secret) return fail(401, { error: 'That password is not right.' });
-		cookies.set(AUTH_COOKIE, authToken(secret), {
-			path: '/',
-			httpOnly: true,
-			sameSite: 'lax',
-			maxAge: 60 * 60 * 24 * 30
-		});
-		const next = url.searchParams.get('next');
-		redirect(303, next?.startsWith('/') && !next.startsWith('//') ? next : '/');
+		const token = logIn(secret, password);
+		if (!token) return fail(401, { error: 'That password is not right.' });
+		cookies.set(AUTH_COOKIE, token, AUTH_COOKIE_OPTIONS);
+		redirect(303, afterLogin(url.searchParams.get('next')));
 	}
 };

@@ -1,3 +1,5 @@
+import { notFound } from '../errors';
+
 export type ApprovalDecision = 'approve' | 'deny';
 
 /** Tool calls waiting for a person's decision (servers with `approval: "ask"`). */
@@ -30,6 +32,16 @@ export class ApprovalRegistry {
 		if (!finish) return false;
 		finish(decision);
 		return true;
+	}
+
+	/** A person's answer to `POST /api/chat/approvals`; 404 when no such call is waiting. */
+	answer(sessionId: string, toolCallId: string, decision: ApprovalDecision): void {
+		if (!this.decide(ApprovalRegistry.key(sessionId, toolCallId), decision)) {
+			throw notFound(
+				'No tool call is waiting for approval with that id (it may have timed out or the chat was stopped).',
+				'approval_not_found'
+			);
+		}
 	}
 
 	get size(): number {

@@ -1,21 +1,16 @@
-import { json, type RequestHandler } from '@sveltejs/kit';
+import { notFound } from '$lib/server/errors';
+import { endpoint } from '$lib/server/http';
+import type { RequestHandler } from './$types';
 
 export const trailingSlash = 'ignore';
 
 /** Unknown API paths answer in the API's error shape, not with the HTML error page. */
-const notFound: RequestHandler = ({ url, request }) =>
-	json(
-		{
-			error: {
-				code: 'not_found',
-				message: `There is no ${request.method} ${url.pathname} in this API.`
-			}
-		},
-		{ status: 404 }
-	);
+const unknownPath: RequestHandler = endpoint(({ url, request }) => {
+	throw notFound(`There is no ${request.method} ${url.pathname} in this API.`);
+});
 
-export const GET = notFound;
-export const POST = notFound;
-export const PUT = notFound;
-export const PATCH = notFound;
-export const DELETE = notFound;
+export const GET = unknownPath;
+export const POST = unknownPath;
+export const PUT = unknownPath;
+export const PATCH = unknownPath;
+export const DELETE = unknownPath;

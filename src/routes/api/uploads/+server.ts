@@ -1,16 +1,12 @@
 import { json } from '@sveltejs/kit';
 import { readUploadForm } from '$lib/server/attachments/multipart';
-import { errorResponse } from '$lib/server/http';
+import { endpoint } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
 export const trailingSlash = 'ignore';
 
-export const POST: RequestHandler = async ({ request, locals }) => {
-	try {
-		const { attachments, config } = locals.services;
-		const form = await readUploadForm(request, { maxFileBytes: config.attachments.maxSizeBytes });
-		return json(await attachments.upload(form), { status: 201 });
-	} catch (error) {
-		return errorResponse(error);
-	}
-};
+export const POST: RequestHandler = endpoint(async ({ request, locals }) => {
+	const { attachments, config } = locals.services;
+	const form = await readUploadForm(request, { maxFileBytes: config.attachments.maxSizeBytes });
+	return json(await attachments.upload(form), { status: 201 });
+});

@@ -1,4 +1,5 @@
 import { GoogleOAuthError } from '$lib/server/google/service';
+import { endpoint } from '$lib/server/http';
 import { STATE_COOKIE, STATE_COOKIE_PATH } from '../state-cookie';
 import type { RequestHandler } from './$types';
 
@@ -10,8 +11,11 @@ const back = (query: string) =>
 		headers: { location: `/mcp?${query}`, 'cache-control': 'no-store' }
 	});
 
-/** Always ends on /mcp: `?google=connected`, or `?google_error=<code>` that the page puts into words. */
-export const GET: RequestHandler = async ({ locals, cookies, url }) => {
+/**
+ * Always ends on /mcp: `?google=connected`, or `?google_error=<code>` that the page puts into
+ * words. The browser arrives here from Google, so even a failure is a redirect, not JSON.
+ */
+export const GET: RequestHandler = endpoint(async ({ locals, cookies, url }) => {
 	const browserState = cookies.get(STATE_COOKIE);
 	cookies.delete(STATE_COOKIE, { path: STATE_COOKIE_PATH });
 	try {
@@ -27,4 +31,4 @@ export const GET: RequestHandler = async ({ locals, cookies, url }) => {
 		locals.services.log.error('google callback failed', { error });
 		return back('google_error=oauth_error');
 	}
-};
+});
