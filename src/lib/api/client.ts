@@ -31,7 +31,7 @@ export async function errorFrom(response: Response): Promise<ApiRequestError> {
 	);
 }
 
-export const networkError = () =>
+const networkError = () =>
 	new ApiRequestError(0, 'network_error', 'Could not reach the Switchboard server. Is it running?');
 
 export interface ApiInit extends RequestInit {
