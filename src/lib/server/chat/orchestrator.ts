@@ -6,7 +6,12 @@ import { badRequest, notFound } from '../errors';
 import type { Logger } from '../log';
 import type { OpenRouterClient } from '../openrouter/client';
 import { UpstreamError } from '../openrouter/errors';
-import type { ChatCompletionRequest, UpstreamMessage, UpstreamToolCall } from '../openrouter/types';
+import type {
+	ChatCompletionRequest,
+	ContentPart,
+	UpstreamMessage,
+	UpstreamToolCall
+} from '../openrouter/types';
 import type { ModelSettingsSource } from '../settings/model-settings';
 import type { ApprovalRegistry } from './approvals';
 import type { ChatAttachments } from './attachments';
