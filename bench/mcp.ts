@@ -91,8 +91,9 @@ function calculatorLatency(
 }
 
 /**
- * One app start (createServices) to the end of its first chat turn on the offline demo model,
- * sent as soon as the built-in servers are up, while `extraServers` never finish `initialize`.
+ * One app start (createServices, then start()) to the end of its first chat turn on the offline
+ * demo model, sent as soon as the built-in servers are up, while `extraServers` never finish
+ * `initialize`.
  */
 async function firstChatMs(
 	extraServers: number
@@ -118,6 +119,7 @@ async function firstChatMs(
 		loadConfig({ DATA_DIR: dataDir, LOG_DIR: path.join(dir, 'logs') }),
 		{ log: silentLogger, demoTokenDelayMs: 0 }
 	);
+	services.start();
 	try {
 		while (services.mcp.counts().connected < builtins.length)
 			await new Promise((resolve) => setTimeout(resolve, 1));

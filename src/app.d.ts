@@ -1,4 +1,4 @@
-import type { Services } from '$lib/server/services';
+import type { AppServices } from '$lib/server/services';
 
 declare global {
 	namespace App {
@@ -7,7 +7,8 @@ declare global {
 			message: string;
 		}
 		interface Locals {
-			services: Services;
+			/** The domain services (hooks.server.ts hands them to every request). */
+			services: AppServices;
 		}
 	}
 }

@@ -23,6 +23,7 @@ export const init: ServerInit = async () => {
 		}
 		throw error;
 	}
+	services.start();
 	onUnexpectedError((error) => services.log.error('request failed', { error }));
 	services.log.info('server started', {
 		version: services.version,

@@ -272,7 +272,7 @@ describe('files returned by tools', () => {
 		const s = appServices(attachmentEnv('local'), { now: clock.now });
 		const sessionId = '3b0f4f5e-7c5e-4d2a-8b8e-2f6f1c9d0a11';
 		s.repo.createConversation(sessionId, 'Tools', clock.now().toISOString());
-		const { lines } = await s.attachments.storeToolFiles(sessionId, [
+		const { lines } = await s.chatAttachments.storeToolFiles(sessionId, [
 			{ mimeType: 'image/png', data: FIXTURES.png(), fileName: 'plot.png' },
 			{ mimeType: 'application/x-msdownload', data: FIXTURES.exe(), fileName: 'tool.exe' }
 		]);
@@ -288,7 +288,7 @@ describe('files returned by tools', () => {
 		const s = appServices(attachmentEnv('local'), { now: clock.now });
 		const sessionId = '4c1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f6';
 		s.repo.createConversation(sessionId, 'Tools', clock.now().toISOString());
-		const { attachments } = await s.attachments.storeToolFiles(sessionId, [
+		const { attachments } = await s.chatAttachments.storeToolFiles(sessionId, [
 			{ mimeType: 'image/png', data: FIXTURES.png(), fileName: 'plot.png' }
 		]);
 		const toolRow = s.repo.addMessage({
@@ -333,7 +333,7 @@ describe('a chat whose tool returns an image', () => {
 			client: s.openrouter,
 			settings: fixedSettings({ modelId: 'openai/gpt-4o' }),
 			tools,
-			attachments: s.attachments,
+			attachments: s.chatAttachments,
 			approvals: new ApprovalRegistry(),
 			log: silentLogger
 		});

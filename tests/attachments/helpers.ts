@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createAttachments } from '$lib/server/attachments';
 import { GET as CONTENT } from '../../src/routes/api/attachments/[id]/content/+server';
-import type { ModelInputs } from '$lib/server/attachments/service';
+import { ChatAttachmentService, type ModelInputs } from '$lib/server/chat/attachments';
 import { ChatRepository } from '$lib/server/chat/repository';
 import { loadConfig, type Config } from '$lib/server/config';
 import { openDatabase } from '$lib/server/db/client';
@@ -90,6 +90,8 @@ export interface Harness {
 	service: ReturnType<typeof createAttachments>['service'];
 	reaper: ReturnType<typeof createAttachments>['reaper'];
 	storage: ReturnType<typeof createAttachments>['storage'];
+	/** The chat's view of the same attachments (model checks, upstream parts). */
+	chat: ChatAttachmentService;
 	chats: ChatRepository;
 	db: ReturnType<typeof openDatabase>;
 }
@@ -105,11 +107,15 @@ export function harness(
 	const { service, reaper, storage } = createAttachments(config, {
 		db,
 		log: options.log ?? silentLogger,
-		now: options.now,
-		modelInputs: options.modelInputs
+		now: options.now
 	});
 	later(() => reaper.stop());
-	return { config, service, reaper, storage, chats: new ChatRepository(db), db };
+	const chat = new ChatAttachmentService({
+		store: service,
+		log: options.log ?? silentLogger,
+		modelInputs: options.modelInputs
+	});
+	return { config, service, reaper, storage, chat, chats: new ChatRepository(db), db };
 }
 
 /** Follows a signed URL like a browser: GCS URLs over HTTP, local ones through the app's route. */
@@ -147,7 +153,7 @@ export function uploadRequest(
 	return new Request('http://127.0.0.1:3000/api/uploads', { method: 'POST', body: form });
 }
 
-/** The whole app's services from the real composition root (reaper started, as in production). */
+/** The whole app's services from the real composition root, started as in production (the reaper too). */
 export function appServices(
 	env: Record<string, string>,
 	options: { now?: () => Date; transport?: Transport } = {}
@@ -158,6 +164,7 @@ export function appServices(
 		...options
 	});
 	later(() => services.close());
+	services.start();
 	return services;
 }
 

@@ -242,7 +242,7 @@ describe.each(MODES)(
 
 			const run = h.reaper.run();
 			await deleting.arrived;
-			await expect(h.service.validate([old.attachment_id], 'openai/gpt-4o')).rejects.toMatchObject(
+			await expect(h.chat.validate([old.attachment_id], 'openai/gpt-4o')).rejects.toMatchObject(
 				unknown
 			);
 			await expect(h.service.info(old.attachment_id)).rejects.toMatchObject({ status: 404 });
@@ -260,7 +260,7 @@ describe.each(MODES)(
 			const image = await h.service.save({ data: FIXTURES.png(), fileName: 'chart.png' });
 			clock.advance(31 * DAY);
 
-			const checking = h.service.validate([image.attachment_id], 'openai/gpt-4o');
+			const checking = h.chat.validate([image.attachment_id], 'openai/gpt-4o');
 			await lookup.arrived;
 			expect((await h.reaper.run()).deleted).toBe(1);
 			lookup.open();
@@ -271,7 +271,7 @@ describe.each(MODES)(
 			const h = build();
 			const old = await h.service.save({ data: Buffer.from('old notes'), fileName: 'old.txt' });
 			clock.advance(31 * DAY);
-			await h.service.validate([old.attachment_id], 'openai/gpt-4o');
+			await h.chat.validate([old.attachment_id], 'openai/gpt-4o');
 			expect((await h.reaper.run()).deleted).toBe(0);
 			expect(ids(h)).toEqual([old.attachment_id]);
 		});

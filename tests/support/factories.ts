@@ -58,7 +58,7 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
 	});
 }
 
-/** Every service, built by the real composition root against temp dirs (and a stand-in when given). */
+/** Every service, built and started by the real composition root against temp dirs, as the server does. */
 export function testServices(env: Record<string, string | undefined> = {}): Services {
 	const config = testConfig(env);
 	const services = createServices(config, {
@@ -66,6 +66,7 @@ export function testServices(env: Record<string, string | undefined> = {}): Serv
 		demoTokenDelayMs: 0
 	});
 	onDispose(() => services.close());
+	services.start();
 	return services;
 }
 

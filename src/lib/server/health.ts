@@ -1,7 +1,7 @@
 import type { Health } from '$lib/api';
-import type { Services } from './services';
+import type { AppServices } from './services';
 
-export function health(services: Services): Health {
+export function health(services: AppServices): Health {
 	return {
 		status: 'ok',
 		version: services.version,

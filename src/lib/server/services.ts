@@ -1,6 +1,7 @@
 import { version } from '../../../package.json';
 import { ApprovalRegistry } from './chat/approvals';
 import { createAttachments, type AttachmentService } from './attachments';
+import { ChatAttachmentService, type ChatAttachments } from './chat/attachments';
 import { ChatOrchestrator } from './chat/orchestrator';
 import { ChatRepository } from './chat/repository';
 import type { ToolProvider } from './chat/tools';
@@ -25,26 +26,43 @@ import { housekeepingServer } from './mcp/builtin/housekeeping';
 import { BuiltinRegistry } from './mcp/builtin/registry';
 import { createMcpConfigStore } from './mcp/config-store';
 
-export interface Services {
-	config: Config;
-	log: Logger;
-	db: Db;
-	repo: ChatRepository;
-	openrouter: OpenRouterClient;
+/** The few settings routes read: the upload limit, the storage kind, what is set up, the password. */
+export interface RouteConfig {
+	attachments: Pick<Config['attachments'], 'maxSizeBytes' | 'gcsBucket'>;
+	deepgram: Pick<Config['deepgram'], 'apiKey'>;
+	server: Pick<Config['server'], 'appPassword'>;
+}
+
+/** What routes see as `event.locals.services`: the domain services, no database or wiring. */
+export interface AppServices {
 	chat: ChatOrchestrator;
 	approvals: ApprovalRegistry;
-	settings: ModelSettingsSource;
+	sessions: SessionService;
+	attachments: AttachmentService;
 	modelSettings: ModelSettingsService;
 	models: ModelCatalogue;
 	presets: PresetService;
 	suggestions: SuggestionService;
-	tools: ToolProvider;
 	mcp: McpAggregator;
-	attachments: AttachmentService;
-	sessions: SessionService;
 	speech: SpeechTokenService;
 	google: GoogleService;
+	openrouter: Pick<OpenRouterClient, 'configured'>;
+	config: RouteConfig;
+	log: Logger;
 	version: string;
+}
+
+/** Everything the composition root built: for the server's start and shutdown, and for tests. */
+export interface Services extends AppServices {
+	config: Config;
+	openrouter: OpenRouterClient;
+	db: Db;
+	repo: ChatRepository;
+	settings: ModelSettingsSource;
+	tools: ToolProvider;
+	chatAttachments: ChatAttachments;
+	/** Starts the background work: MCP connections (in the background) and the attachment reaper. */
+	start(): void;
 	close(): Promise<void>;
 }
 
@@ -55,7 +73,10 @@ export interface ServiceOverrides {
 	now?: () => Date;
 }
 
-/** The composition root: every service built once, collaborators passed in. */
+/**
+ * The composition root: every service built once, collaborators passed in. Nothing runs in the
+ * background until `start()`.
+ */
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
 	const log =
 		overrides.log ?? createLogger({ dir: config.logDir, level: config.logLevel, echo: true });
@@ -102,7 +123,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		log: log.child({ component: 'mcp' }),
 		version
 	});
-	void mcp.start(); // connects in the background; requests are served meanwhile
 	// The OAuth callback, a disconnect and a lost grant connect or drop the `google` server.
 	google.onChange(() => mcp.reconnect(GOOGLE_SERVER_ID));
 	const presets = new PresetService({
@@ -116,11 +136,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 	const { service: attachments, reaper } = createAttachments(config, {
 		db,
 		log,
-		now: overrides.now,
+		now: overrides.now
+	});
+	const chatAttachments = new ChatAttachmentService({
+		store: attachments,
+		log: log.child({ component: 'attachments' }),
 		modelInputs: async (id) =>
 			(await models.list()).models.find((model) => model.id === id)?.input_modalities
 	});
-	reaper.start();
 	const approvals = new ApprovalRegistry();
 	const sessions = new SessionService(repo, attachments);
 	const speech = new SpeechTokenService({ ...config.deepgram, log });
@@ -129,7 +152,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		client: openrouter,
 		settings,
 		tools,
-		attachments,
+		attachments: chatAttachments,
 		approvals,
 		log,
 		now: overrides.now
@@ -151,10 +174,15 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		tools,
 		mcp,
 		attachments,
+		chatAttachments,
 		sessions,
 		speech,
 		google,
 		version,
+		start() {
+			void mcp.start(); // connects in the background; requests are served meanwhile
+			reaper.start();
+		},
 		async close() {
 			await mcp.close();
 			await reaper.stop();

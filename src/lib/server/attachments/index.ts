@@ -4,7 +4,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../log';
 import { AttachmentReaper, ReapingSet } from './reaper';
 import { AttachmentRepository } from './repository';
-import { AttachmentService, type ModelInputs } from './service';
+import { AttachmentService } from './service';
 import { GcsBlobStorage } from './storage/gcs';
 import { LocalBlobStorage } from './storage/local';
 import type { BlobStorage } from './storage/storage';
@@ -16,7 +16,6 @@ export { AttachmentReaper } from './reaper';
 export interface AttachmentsDeps {
 	db: Db;
 	log: Logger;
-	modelInputs?: ModelInputs;
 	now?: () => Date;
 }
 
@@ -54,7 +53,6 @@ export function createAttachments(
 		signer,
 		maxSizeBytes: options.maxSizeBytes,
 		signedUrlTtlSeconds: options.signedUrlTtlSeconds,
-		modelInputs: deps.modelInputs,
 		reaping,
 		now: deps.now
 	});

@@ -1,24 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AttachmentInfo, MessageAttachment, SignedDownloadQuery } from '$lib/api';
-import type { ChatAttachments, StoredToolFiles } from '../chat/attachments';
 import type { HistoryAttachments } from '../chat/sessions';
-import type { ToolFile } from '../chat/tools';
 import type { AttachmentRow } from '../db/schema';
 import { AppError, badRequest, notFound } from '../errors';
 import type { Logger } from '../log';
-import { DEMO_MODEL_ID } from '../openrouter/client';
-import type { ContentPart } from '../openrouter/types';
 import { settleAll } from './concurrency';
 import { sanitizeFileName } from './file-name';
-import { formatBytes, tooLarge, type UploadForm } from './multipart';
+import { tooLarge, type UploadForm } from './multipart';
 import type { ReapingSet } from './reaper';
 import type { AttachmentRepository } from './repository';
 import { detectType, isImage } from './sniff';
 import type { BlobStorage } from './storage/storage';
 import type { LocalUrlSigner } from './url-signer';
-
-/** The input modalities of a model (`text`, `image`, `file`…), or undefined when unknown. */
-export type ModelInputs = (modelId: string) => Promise<string[] | undefined>;
 
 export interface AttachmentServiceOptions {
 	repo: AttachmentRepository;
@@ -28,7 +21,6 @@ export interface AttachmentServiceOptions {
 	signedUrlTtlSeconds: number;
 	/** Present in local mode: verifies the app's own download URLs. */
 	signer?: LocalUrlSigner;
-	modelInputs?: ModelInputs;
 	/** Shared with the reaper: attachments being deleted right now cannot be used. */
 	reaping?: ReapingSet;
 	now?: () => Date;
@@ -56,9 +48,6 @@ function defaultName(mimeType: string): string {
 	return `${kind}.${ext ?? mimeType.split('/')[1]}`;
 }
 
-const dataUrl = (mimeType: string, data: Buffer) =>
-	`data:${mimeType};base64,${data.toString('base64')}`;
-
 const storageDown = () =>
 	new AppError(
 		503,
@@ -67,10 +56,11 @@ const storageDown = () =>
 	);
 
 /**
- * Attachments: upload (sniffed, sanitized, hashed), signed URLs cached in the row and re-signed
- * near expiry, and the chat's view of them (validation, upstream parts, history, deletion).
+ * Attachments: upload (sniffed, sanitized, hashed), metadata and links to messages, signed URLs
+ * cached in the row and re-signed near expiry, and deletion. What a model can read and how the
+ * upstream gets it is the chat's business (chat/attachments.ts).
  */
-export class AttachmentService implements ChatAttachments, HistoryAttachments {
+export class AttachmentService implements HistoryAttachments {
 	readonly #o: AttachmentServiceOptions;
 	readonly #now: () => Date;
 	readonly #ttlMs: number;
@@ -185,111 +175,51 @@ export class AttachmentService implements ChatAttachments, HistoryAttachments {
 		return { row, data, expiresAt: new Date(query.expires * 1000) };
 	}
 
-	// ChatAttachments
+	// Attachments of messages
 
-	/**
-	 * Checks the ids and the model, then marks the attachments used, so the reaper (which only
-	 * takes attachments unused for days) leaves them alone until the message links them.
-	 */
-	async validate(ids: string[], modelId: string): Promise<void> {
-		const unique = [...new Set(ids)];
-		const rows = this.#available(unique);
-		const images = rows.filter((row) => isImage(row.mimeType));
-		if (images.length) {
-			const inputs = await this.#modelInputs(modelId);
-			if (inputs && !inputs.includes('image')) {
-				throw badRequest(
-					`${modelId} cannot read images (${images.map((row) => row.fileName).join(', ')}). Pick a model that accepts images, or remove them.`,
-					'model_cannot_read_images'
-				);
-			}
-		}
-		// OpenRouter parses PDFs for any model; only the offline demo model has no way to read one.
-		const pdfs = rows.filter((row) => row.mimeType === PDF);
-		if (pdfs.length && modelId === DEMO_MODEL_ID) {
+	/** The rows of these ids, or a 400 naming the first one that is gone or being deleted. */
+	available(ids: string[]): AttachmentRow[] {
+		const rows = this.#o.repo.getMany(ids);
+		const missing = ids.find(
+			(id) => this.#o.reaping?.has(id) || !rows.some((row) => row.attachmentId === id)
+		);
+		if (missing) {
 			throw badRequest(
-				`The offline demo model reads text only, not PDFs (${pdfs.map((row) => row.fileName).join(', ')}).`,
-				'model_cannot_read_files'
+				`No attachment with id ${missing}; it may have expired. Attach the file again.`,
+				'unknown_attachment'
 			);
 		}
-		// Checked again after the catalogue lookup: the reaper may have run while it was awaited.
-		// No await between this check and the touch, so the reaper cannot slip in between.
-		this.#available(unique);
-		this.#o.repo.touch(unique, this.#now().toISOString());
+		return rows;
 	}
 
+	/** The reaper only takes attachments unused for days. */
+	markUsed(ids: string[]): void {
+		this.#o.repo.touch(ids, this.#now().toISOString());
+	}
+
+	/** Links attachments to the message that carries them (and to its conversation). */
 	link(messageId: number, sessionId: string, ids: string[]): void {
 		this.#o.repo.link(messageId, sessionId, [...new Set(ids)], this.#now().toISOString());
 	}
 
-	async partsFor(messageId: number): Promise<ContentPart[]> {
-		const { repo, storage } = this.#o;
-		const rows = repo.forMessages([messageId]).map((link) => link.row);
-		if (!rows.length) return [];
-		const now = this.#now();
-		repo.touch(
-			rows.map((row) => row.attachmentId),
-			now.toISOString()
-		);
-		const parts: ContentPart[] = [];
-		for (const row of rows) {
-			// The upstream cannot reach this machine, so local images travel inline.
-			if (isImage(row.mimeType) && storage.kind === 'gcs') {
-				parts.push({
-					type: 'image_url',
-					image_url: { url: (await this.#fresh(row, now)).signedUrl! }
-				});
-				continue;
-			}
-			const data = await this.#bytes(row);
-			if (!data) {
-				parts.push({
-					type: 'text',
-					text: `[The attached file ${row.fileName} is no longer available.]`
-				});
-			} else if (isImage(row.mimeType)) {
-				parts.push({ type: 'image_url', image_url: { url: dataUrl(row.mimeType, data) } });
-			} else if (row.mimeType === PDF) {
-				parts.push({
-					type: 'file',
-					file: { filename: row.fileName, file_data: dataUrl(PDF, data) }
-				});
-			} else {
-				parts.push({
-					type: 'text',
-					text: `<attachment name="${row.fileName.replace(/"/g, "'")}" type="${row.mimeType}">\n${data.toString('utf8')}\n</attachment>`
-				});
-			}
-		}
-		return parts;
+	/** The attachments of one message, in the order they were attached. */
+	linkedTo(messageId: number): AttachmentRow[] {
+		return this.#o.repo.forMessages([messageId]).map((link) => link.row);
 	}
 
-	/**
-	 * Stores the files a tool returned (a file that is too big or of a refused type is reported in
-	 * its line, not thrown); the ids let the caller link them to the tool message.
-	 */
-	async storeToolFiles(sessionId: string, files: ToolFile[]): Promise<StoredToolFiles> {
-		const lines: string[] = [];
-		const attachments: AttachmentInfo[] = [];
-		for (const file of files) {
-			const label = file.fileName ? sanitizeFileName(file.fileName) : `a ${file.mimeType} file`;
-			try {
-				const saved = await this.save({
-					data: file.data,
-					fileName: file.fileName,
-					claimedType: file.mimeType,
-					sessionId
-				});
-				attachments.push(saved);
-				lines.push(
-					`[Saved ${saved.file_name} (${saved.mime_type}, ${formatBytes(saved.size_bytes)}) as attachment ${saved.attachment_id}: ${saved.signed_url}]`
-				);
-			} catch (error) {
-				if (!(error instanceof AppError)) throw error;
-				lines.push(`[${label} was not kept: ${error.message}]`);
-			}
+	/** A signed URL for the row with at least the re-signing margin of life left. */
+	async freshUrl(row: AttachmentRow): Promise<string> {
+		return (await this.#fresh(row, this.#now())).signedUrl!;
+	}
+
+	/** The stored bytes, or undefined when the blob is gone; a 503 when storage cannot be read. */
+	async read(row: AttachmentRow): Promise<Buffer | undefined> {
+		try {
+			return await this.#o.storage.get(row.gcsBlob);
+		} catch (error) {
+			this.#o.log.error('reading an attachment failed', { attachment_id: row.attachmentId, error });
+			throw storageDown();
 		}
-		return { lines, attachments };
 	}
 
 	// HistoryAttachments
@@ -348,44 +278,6 @@ export class AttachmentService implements ChatAttachments, HistoryAttachments {
 		const row = UUID.test(id) && !this.#o.reaping?.has(id) ? this.#o.repo.get(id) : undefined;
 		if (!row) throw notFound(`No attachment with id ${id}.`, 'attachment_not_found');
 		return row;
-	}
-
-	/** The rows of these ids, or a 400 naming the first one that is gone or being deleted. */
-	#available(ids: string[]): AttachmentRow[] {
-		const rows = this.#o.repo.getMany(ids);
-		const missing = ids.find(
-			(id) => this.#o.reaping?.has(id) || !rows.some((row) => row.attachmentId === id)
-		);
-		if (missing) {
-			throw badRequest(
-				`No attachment with id ${missing}; it may have expired. Attach the file again.`,
-				'unknown_attachment'
-			);
-		}
-		return rows;
-	}
-
-	async #modelInputs(modelId: string): Promise<string[] | undefined> {
-		if (!this.#o.modelInputs) return modelId === DEMO_MODEL_ID ? ['text'] : undefined;
-		try {
-			return await this.#o.modelInputs(modelId);
-		} catch (error) {
-			// An unreachable catalogue must not block chatting; the upstream will say no if it must.
-			this.#o.log.warn('model catalogue unavailable for the attachment check', {
-				model: modelId,
-				error
-			});
-			return undefined;
-		}
-	}
-
-	async #bytes(row: AttachmentRow): Promise<Buffer | undefined> {
-		try {
-			return await this.#o.storage.get(row.gcsBlob);
-		} catch (error) {
-			this.#o.log.error('reading an attachment failed', { attachment_id: row.attachmentId, error });
-			throw storageDown();
-		}
 	}
 
 	async #fresh(row: AttachmentRow, now: Date): Promise<AttachmentRow> {
