@@ -12,6 +12,7 @@ import { Agent } from 'undici';
 import { benchAttachments } from './attachments';
 import { chatBench } from './chat';
 import { mcpBench } from './mcp';
+import { redactionBench } from './redaction';
 import { sessionsBench } from './sessions';
 import {
 	cpuMs,
@@ -34,7 +35,8 @@ const filters = args.filter((arg) => !arg.startsWith('--'));
 const sections: BenchSection[] = [
 	...chatBench(quick ? { pairs: 200, warmup: 20, streams: 50, words: 40 } : {}),
 	...sessionsBench(quick ? { longMessages: 5_000, sessions: 2_000, runs: 20 } : {}),
-	...mcpBench(quick ? { calls: 200, warmup: 20, starts: 3 } : {})
+	...mcpBench(quick ? { calls: 200, warmup: 20, starts: 3 } : {}),
+	...redactionBench(quick ? { runs: 3 } : {})
 ].filter(
 	(section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter))
 );
