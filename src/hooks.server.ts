@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, loadDotEnv } from '$lib/server/config';
 import { onUnexpectedError } from '$lib/server/http';
 import { createServices, type Services } from '$lib/server/services';
 import { authGuard } from '$lib/server/auth';
+import * as security from '$lib/server/security';
 
 let services: Services;
 
@@ -70,6 +71,12 @@ const apiMethodNotAllowed: Handle = async ({ event, resolve }) => {
 };
 
 export const handle = sequence(
+	security.securityHeaders,
+	security.hostAllowlist(() => services.config.server.allowedHosts),
+	security.plainParameters,
+	security.crossSiteWrites(() => services.config.server.publicOrigin),
+	security.jsonBodies,
+	security.bodyLimits(() => services.config.attachments.maxSizeBytes),
 	provideServices,
 	authGuard(() => services.config.server.appPassword),
 	logRequests,

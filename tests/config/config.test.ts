@@ -37,6 +37,8 @@ describe('config', () => {
 			host: '127.0.0.1',
 			port: 3000,
 			origin: 'http://127.0.0.1:3000',
+			publicOrigin: undefined,
+			allowedHosts: [],
 			appPassword: undefined
 		});
 		expect(config.attachments).toMatchObject({
@@ -93,6 +95,8 @@ describe('config', () => {
 			host: '0.0.0.0',
 			port: 8080,
 			origin: 'https://chat.example.com',
+			publicOrigin: 'https://chat.example.com',
+			allowedHosts: ['chat.example.com'],
 			appPassword: 'hunter2'
 		});
 	});

@@ -65,7 +65,29 @@ export const envSchema = z
 			(value) => value === undefined || URL.canParse(value),
 			'expected a URL such as https://chat.example.com'
 		),
-		APP_PASSWORD: optionalString
+		APP_PASSWORD: optionalString,
+		/** Host names the app answers to besides loopback and ORIGIN's (a guard against DNS rebinding). */
+		ALLOWED_HOSTS: z
+			.string()
+			.default('')
+			.transform((value) =>
+				value
+					.split(',')
+					.map((host) => host.trim().toLowerCase())
+					.filter(Boolean)
+			)
+			.pipe(
+				z.array(
+					z
+						.string()
+						.regex(
+							/^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(:\d{1,5})?$/,
+							'expected host names separated by commas, such as chat.example.com,my-laptop.local'
+						)
+						// The name decides what a browser may reach; a port adds nothing to that.
+						.transform((host) => host.replace(/:\d+$/, ''))
+				)
+			)
 	})
 	.superRefine((env, ctx) => {
 		if (!LOOPBACK.has(env.HOST) && !env.APP_PASSWORD) {
@@ -106,7 +128,16 @@ export interface Config {
 		oauthBaseUrl: string | undefined;
 		apiRootUrl: string;
 	};
-	server: { host: string; port: number; origin: string; appPassword: string | undefined };
+	server: {
+		host: string;
+		port: number;
+		origin: string;
+		/** ORIGIN as set; unset, the app's origin is the one each request was made to. */
+		publicOrigin: string | undefined;
+		/** Host names (no port) a request may name besides loopback: ORIGIN's and ALLOWED_HOSTS. */
+		allowedHosts: string[];
+		appPassword: string | undefined;
+	};
 }
 
 export class ConfigError extends Error {
@@ -160,6 +191,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 			host: e.HOST,
 			port: e.PORT,
 			origin: e.ORIGIN ?? `http://${e.HOST}:${e.PORT}`,
+			publicOrigin: e.ORIGIN && new URL(e.ORIGIN).origin,
+			allowedHosts: [
+				...(e.ORIGIN ? [new URL(e.ORIGIN).hostname.toLowerCase()] : []),
+				...e.ALLOWED_HOSTS
+			],
 			appPassword: e.APP_PASSWORD
 		}
 	};

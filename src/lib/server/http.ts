@@ -72,7 +72,9 @@ export async function readJson<T extends z.ZodType>(
 	let body: unknown;
 	try {
 		body = await request.json();
-	} catch {
+	} catch (error) {
+		// A body past its limit fails while it is read (PayloadTooLargeError): not a JSON problem.
+		if (error instanceof AppError) throw error;
 		throw badRequest('The request body is not valid JSON.', 'invalid_json');
 	}
 	return parseWith(schema, body);

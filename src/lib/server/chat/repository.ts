@@ -190,6 +190,9 @@ export class ChatRepository {
 	}
 
 	#matches(q: string): SQL {
+		// SQLite's LIKE and the FTS5 query parser read text only up to a NUL, so no search can
+		// find one; the cut phrase was an FTS5 syntax error ("unterminated string", a 500).
+		if (q.includes('\0')) return sql`0`;
 		const pattern = `%${escapeLike(q)}%`;
 		const titleMatch = sql`${conversations.title} like ${pattern} escape '\\'`;
 		if ([...q].length >= 3) {
