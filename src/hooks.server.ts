@@ -12,6 +12,9 @@ let services: Services;
 export const init: ServerInit = async () => {
 	if (building) return;
 	loadDotEnv();
+	// Everything the server creates (database, JSON stores, logs, tokens, uploads) is the user's
+	// alone: files 0600, folders 0700, whatever else forgets to say so.
+	process.umask(0o077);
 	// adapter-node listens on 0.0.0.0 unless told otherwise; Switchboard defaults to loopback.
 	// Its entry reads HOST after this hook has run, so the default takes effect.
 	process.env.HOST ??= '127.0.0.1';

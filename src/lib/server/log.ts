@@ -173,8 +173,9 @@ export function createLogger({
 			let open = files.get(file);
 			if (open) open.idle.refresh();
 			else {
-				mkdirSync(path.dirname(file), { recursive: true });
-				const fd = openSync(file, 'a');
+				// Logs hold whole conversations: the owner's alone.
+				mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+				const fd = openSync(file, 'a', 0o600);
 				const idle = setTimeout(() => {
 					files.delete(file);
 					try {

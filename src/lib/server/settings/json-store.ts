@@ -23,7 +23,7 @@ export interface JsonStoreOptions<T> {
 	schema: z.ZodType<T>;
 	/** Value used while the file does not exist (not written until the first update). */
 	defaults: () => T;
-	/** File mode for the file (its folder gets the matching directory mode when created). */
+	/** File mode (default 0600: settings name models, servers and their secrets); folders are 0700. */
 	mode?: number;
 }
 
@@ -124,9 +124,9 @@ export class JsonStore<T> {
 	}
 
 	async #write(value: T): Promise<void> {
-		const mode = this.#options.mode ?? 0o644;
+		const mode = this.#options.mode ?? 0o600;
 		const dir = path.dirname(this.file);
-		await mkdir(dir, { recursive: true, mode: mode === 0o600 ? 0o700 : 0o755 });
+		await mkdir(dir, { recursive: true, mode: 0o700 });
 		const temp = path.join(
 			dir,
 			`.${path.basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`
