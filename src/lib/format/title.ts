@@ -1,39 +1,45 @@
 const MAX_TITLE = 60;
 
-const SPACE = 32;
+/** `**` or `__` before something other than a space: where a bold span may start. */
+const OPENER = /(\*\*|__)(?=[^ ])/g;
 
-/** For each position, where the next closing pair of `mark` at or after it starts (-1: none). */
-function closers(line: string, mark: string): Int32Array {
-	const code = mark.charCodeAt(0);
-	const next = new Int32Array(line.length + 2).fill(-1);
-	for (let i = line.length - 2; i > 0; i--) {
-		const closes =
-			line.charCodeAt(i) === code &&
-			line.charCodeAt(i + 1) === code &&
-			line.charCodeAt(i - 1) !== SPACE;
-		next[i] = closes ? i : next[i + 1];
-	}
-	return next;
+/**
+ * The first closing `marker` (one not after a space) at or after a position. The positions asked
+ * for only grow, so each search starts where the last one ended: one pass over the line.
+ */
+function closerAfter(line: string, marker: string): (from: number) => number {
+	let found = -1; // the last closer found; line.length once there is none left
+	return (from) => {
+		if (found < from) {
+			let at = line.indexOf(marker, from);
+			while (at > 0 && line[at - 1] === ' ') at = line.indexOf(marker, at + 1);
+			found = at < 0 ? line.length : at;
+		}
+		return found < line.length ? found : -1;
+	};
 }
 
 /**
  * `**bold**` and `__bold__` without their markers, as `/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g` would
- * (the line's only white space is a single space), in one pass: that pattern rescanned the rest of
- * the line from every unpaired marker, so a long message of `**a ` took seconds.
+ * (the line's only white space is a single space), in linear time: that pattern rescanned the
+ * rest of the line from every unpaired marker, so a long message of `**a ` took seconds.
  */
 function unbold(line: string): string {
-	if (!line.includes('**') && !line.includes('__')) return line;
-	const next = { '*': closers(line, '*'), _: closers(line, '_') };
+	const closer = { '**': closerAfter(line, '**'), __: closerAfter(line, '__') };
+	// A marker with no closer left cannot pair any more; with neither left, the rest stays as is.
+	const spent = new Set(Object.keys(closer).filter((marker) => !line.includes(marker)));
 	let out = '';
 	let copied = 0;
-	for (let i = 0; i < line.length; i++) {
-		const mark = line[i];
-		if ((mark !== '*' && mark !== '_') || line[i + 1] !== mark || line[i + 2] === ' ') continue;
-		const close = next[mark][i + 3] ?? -1;
-		if (close < 0) continue;
-		out += line.slice(copied, i) + line.slice(i + 2, close);
-		copied = close + 2;
-		i = close + 1;
+	OPENER.lastIndex = 0;
+	for (let open; spent.size < 2 && (open = OPENER.exec(line));) {
+		const close = closer[open[1] as keyof typeof closer](open.index + 3);
+		if (close < 0) {
+			spent.add(open[1]);
+			OPENER.lastIndex = open.index + 1;
+			continue;
+		}
+		out += line.slice(copied, open.index) + line.slice(open.index + 2, close);
+		copied = OPENER.lastIndex = close + 2;
 	}
 	return out + line.slice(copied);
 }
