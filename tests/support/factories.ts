@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { ChatEvent, Message } from '$lib/api';
-import { readSse, isSseComment } from '$lib/sse';
+import { readSse, isSseComment } from '$lib/api/sse';
 import { ApprovalRegistry } from '$lib/server/chat/approvals';
 import { noAttachments } from '$lib/server/chat/attachments';
 import { ChatOrchestrator, type OrchestratorDeps } from '$lib/server/chat/orchestrator';

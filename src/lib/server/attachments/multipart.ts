@@ -1,3 +1,4 @@
+import { formatBytes } from '$lib/format/numbers';
 import { AppError, badRequest } from '../errors';
 
 export interface UploadedFile {
@@ -30,12 +31,6 @@ export const tooLarge = (maxBytes: number) =>
 		'file_too_large',
 		`The file is larger than the ${formatBytes(maxBytes)} limit (ATTACHMENTS_MAX_SIZE_BYTES).`
 	);
-
-export function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
-	return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
-}
 
 function boundaryOf(contentType: string | null): string {
 	const match = contentType?.match(
