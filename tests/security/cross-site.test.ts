@@ -98,4 +98,15 @@ describe('cross-site writes', () => {
 			'403 forbidden_origin'
 		);
 	});
+
+	it('passes its own pages when adapter-node, without ORIGIN, guessed https: for the URL', async () => {
+		const guessed = 'https://127.0.0.1:3000';
+		expect(await send('POST', '/api/chat', { origin: APP }, undefined, guessed)).toBe('passed');
+		expect(
+			await send('POST', '/api/chat', { origin: 'http://127.0.0.1:8080' }, undefined, guessed)
+		).toBe('403 forbidden_origin');
+		expect(await send('POST', '/api/chat', { origin: 'null' }, undefined, guessed)).toBe(
+			'403 forbidden_origin'
+		);
+	});
 });
