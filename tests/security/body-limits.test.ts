@@ -13,7 +13,7 @@ afterEach(disposeAll);
 const MiB = 1024 * 1024;
 const UPLOAD_LIMIT = 256 * 1024;
 const guard = bodyLimits(() => UPLOAD_LIMIT);
-type Route = (event: never) => Promise<Response>;
+type Route = (event: never) => Response | Promise<Response>;
 
 /** The guard, then the real route with the event (and body) the guard passed on. */
 function through(route: Route, event: RequestEvent, params: Record<string, string> = {}) {
