@@ -82,7 +82,23 @@ export const messageAttachments = sqliteTable(
 	]
 );
 
+/**
+ * Login sessions (with APP_PASSWORD set). Only the SHA-256 of the cookie's token is kept, so a
+ * copy of the database does not log anyone in. Times are ISO strings, like everywhere else here.
+ */
+export const authSessions = sqliteTable(
+	'auth_sessions',
+	{
+		tokenHash: text('token_hash').primaryKey(),
+		createdAt: text('created_at').notNull(),
+		expiresAt: text('expires_at').notNull(),
+		lastSeenAt: text('last_seen_at').notNull()
+	},
+	(table) => [index('auth_sessions_expires_at_idx').on(table.expiresAt)]
+);
+
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type NewMessageRow = typeof messages.$inferInsert;
 export type AttachmentRow = typeof attachments.$inferSelect;
+export type AuthSessionRow = typeof authSessions.$inferSelect;
