@@ -27,6 +27,13 @@ describe('host allowlist', () => {
 		expect(await withHost(host)).toBe('421 unknown_host');
 	});
 
+	it("lets a page's server-side load call the API (SvelteKit's sub-request has no Host)", async () => {
+		const event = requestEvent('/api/sessions/x', { headers: { host: '' } });
+		expect(await runGuard(guard(), event).then(outcome)).toBe('421 unknown_host');
+		const subRequest = { ...event, isSubRequest: true } as typeof event;
+		expect(await runGuard(guard(), subRequest).then(outcome)).toBe('passed');
+	});
+
 	it('says which names it answers to', async () => {
 		const response = await runGuard(
 			guard(['chat.example.com']),
@@ -41,6 +48,7 @@ describe('host allowlist', () => {
 	it("answers ORIGIN's host and ALLOWED_HOSTS, on any port", async () => {
 		const { server } = loadConfig({
 			ORIGIN: 'https://Chat.Example.com',
+			APP_PASSWORD: 'hunter2', // required for a non-loopback ORIGIN
 			ALLOWED_HOSTS: ' my-laptop.local , 192.168.1.20:3000,[fd00::1]'
 		});
 		expect(server.allowedHosts).toEqual([

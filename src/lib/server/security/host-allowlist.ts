@@ -17,6 +17,9 @@ export function hostName(header: string): string | undefined {
  */
 export function hostAllowlist(allowedHosts: () => readonly string[]): Handle {
 	return function hostAllowlist({ event, resolve }) {
+		// SvelteKit's own fetch from a page's `load` during server rendering: a request made inside
+		// one that already passed this guard, without a Host header of its own.
+		if (event.isSubRequest) return resolve(event);
 		const header = event.request.headers.get('host');
 		const name = header === null ? undefined : hostName(header);
 		if (name !== undefined && (LOOPBACK.includes(name) || allowedHosts().includes(name)))
