@@ -114,6 +114,9 @@ describe('config', () => {
 		[{ PORT: 'http' }, 'PORT'],
 		[{ HOST: '0.0.0.0' }, 'APP_PASSWORD'],
 		[{ HOST: '192.168.1.20' }, 'APP_PASSWORD'],
+		[{ ORIGIN: 'https://chat.example.com' }, 'APP_PASSWORD'],
+		[{ ORIGIN: 'http://192.168.1.20:3000' }, 'APP_PASSWORD'],
+		[{ SOCKET_PATH: '/run/switchboard.sock' }, 'APP_PASSWORD'],
 		[{ OPENROUTER_BASE_URL: 'openrouter.ai/api/v1' }, 'OPENROUTER_BASE_URL'],
 		[{ OPENROUTER_BASE_URL: 'ftp://openrouter.ai' }, 'OPENROUTER_BASE_URL'],
 		[{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
@@ -130,6 +133,25 @@ describe('config', () => {
 		const message = failure({ PORT: '70000', OPENROUTER_TIMEOUT_MS: 'abc', LOG_LEVEL: 'loud' })!;
 		for (const variable of ['PORT', 'OPENROUTER_TIMEOUT_MS', 'LOG_LEVEL'])
 			expect(message).toContain(`${variable}:`);
+	});
+
+	it('says why APP_PASSWORD is required, once per reason', () => {
+		const message = failure({
+			HOST: '0.0.0.0',
+			ORIGIN: 'https://chat.example.com',
+			SOCKET_PATH: '/run/switchboard.sock'
+		})!;
+		expect(message.match(/APP_PASSWORD: required when/g)).toHaveLength(3);
+		expect(message).toContain('HOST (0.0.0.0) is not a loopback address');
+		expect(message).toContain('ORIGIN (https://chat.example.com) is not a loopback origin');
+		expect(message).toContain('SOCKET_PATH is set');
+	});
+
+	it('allows a non-loopback ORIGIN or SOCKET_PATH with APP_PASSWORD, and loopback origins without', () => {
+		expect(failure({ ORIGIN: 'https://chat.example.com', APP_PASSWORD: 'pw' })).toBeUndefined();
+		expect(failure({ SOCKET_PATH: '/run/switchboard.sock', APP_PASSWORD: 'pw' })).toBeUndefined();
+		for (const origin of ['http://127.0.0.1:3000', 'http://localhost:5173', 'http://[::1]:3000'])
+			expect(failure({ ORIGIN: origin })).toBeUndefined();
 	});
 
 	it('allows a non-loopback HOST with APP_PASSWORD, and loopback hosts without', () => {

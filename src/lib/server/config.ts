@@ -24,6 +24,8 @@ const positiveInt = (fallback: number) =>
 		.default(fallback);
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/** Loopback host names as `new URL(...).hostname` spells them. */
+const LOOPBACK_URL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** One schema over the environment; README.md lists every variable. */
 export const envSchema = z
@@ -66,6 +68,8 @@ export const envSchema = z
 			'expected a URL such as https://chat.example.com'
 		),
 		APP_PASSWORD: optionalString,
+		/** adapter-node listens on this Unix socket instead of HOST:PORT (behind a proxy). */
+		SOCKET_PATH: optionalString,
 		/** Host names the app answers to besides loopback and ORIGIN's (a guard against DNS rebinding). */
 		ALLOWED_HOSTS: z
 			.string()
@@ -90,13 +94,19 @@ export const envSchema = z
 			)
 	})
 	.superRefine((env, ctx) => {
-		if (!LOOPBACK.has(env.HOST) && !env.APP_PASSWORD) {
-			ctx.addIssue({
-				code: 'custom',
-				path: ['APP_PASSWORD'],
-				message: `required when HOST (${env.HOST}) is not a loopback address`
-			});
-		}
+		// Reachable beyond this machine, the app is a stranger's too unless it asks for a password.
+		if (env.APP_PASSWORD) return;
+		const origin = env.ORIGIN && URL.canParse(env.ORIGIN) ? new URL(env.ORIGIN) : undefined;
+		const reasons = [
+			!LOOPBACK.has(env.HOST) && `HOST (${env.HOST}) is not a loopback address`,
+			origin &&
+				!LOOPBACK_URL_HOSTS.has(origin.hostname) &&
+				`ORIGIN (${origin.origin}) is not a loopback origin, so the app is meant to be reached from elsewhere`,
+			env.SOCKET_PATH &&
+				`SOCKET_PATH is set, so whatever forwards to the socket (a proxy) reaches the app`
+		].filter(Boolean);
+		for (const reason of reasons)
+			ctx.addIssue({ code: 'custom', path: ['APP_PASSWORD'], message: `required when ${reason}` });
 	});
 
 export type Env = z.infer<typeof envSchema>;
