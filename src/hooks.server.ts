@@ -81,7 +81,7 @@ export const handle = sequence(
 	security.jsonBodies,
 	security.bodyLimits(() => services.config.attachments.maxSizeBytes),
 	provideServices,
-	authGuard(() => services.config.server.appPassword),
+	authGuard(() => services.auth),
 	logRequests,
 	apiMethodNotAllowed
 );

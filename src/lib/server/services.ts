@@ -25,6 +25,7 @@ import { calculatorServer } from './mcp/builtin/calculator';
 import { housekeepingServer } from './mcp/builtin/housekeeping';
 import { BuiltinRegistry } from './mcp/builtin/registry';
 import { createMcpConfigStore } from './mcp/config-store';
+import { AuthService } from './auth';
 
 /** The few settings routes read: the upload limit, the storage kind, what is set up, the password. */
 export interface RouteConfig {
@@ -46,6 +47,7 @@ export interface AppServices {
 	mcp: McpAggregator;
 	speech: SpeechTokenService;
 	google: GoogleService;
+	auth: AuthService;
 	openrouter: Pick<OpenRouterClient, 'configured'>;
 	config: RouteConfig;
 	log: Logger;
@@ -147,6 +149,13 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 	const approvals = new ApprovalRegistry();
 	const sessions = new SessionService(repo, attachments);
 	const speech = new SpeechTokenService({ ...config.deepgram, log });
+	const auth = new AuthService({
+		password: config.server.appPassword,
+		publicOrigin: config.server.publicOrigin,
+		db,
+		log: log.child({ component: 'auth' }),
+		now: overrides.now
+	});
 	const chat = new ChatOrchestrator({
 		repo,
 		client: openrouter,
@@ -178,6 +187,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		sessions,
 		speech,
 		google,
+		auth,
 		version,
 		start() {
 			void mcp.start(); // connects in the background; requests are served meanwhile

@@ -1,15 +1,35 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { AUTH_COOKIE, AUTH_COOKIE_OPTIONS, afterLogin, logIn } from '$lib/server/auth';
-import type { Actions } from './$types';
+import {
+	TooManyAttemptsError,
+	WrongPasswordError,
+	clientAddress,
+	safeNext
+} from '$lib/server/auth';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals }) => {
+	if (!locals.services.auth.enabled) redirect(303, '/');
+};
 
 export const actions: Actions = {
-	default: async ({ request, cookies, locals, url }) => {
-		const secret = locals.services.config.server.appPassword;
-		const password = String((await request.formData()).get('password') ?? '');
-		if (!secret) redirect(303, '/');
-		const token = logIn(secret, password);
-		if (!token) return fail(401, { error: 'That password is not right.' });
-		cookies.set(AUTH_COOKIE, token, AUTH_COOKIE_OPTIONS);
-		redirect(303, afterLogin(url.searchParams.get('next')));
+	default: async (event) => {
+		const { auth } = event.locals.services;
+		const password = String((await event.request.formData()).get('password') ?? '');
+		if (!auth.enabled) redirect(303, '/');
+		let token: string;
+		try {
+			token = auth.logIn(password, clientAddress(event));
+		} catch (error) {
+			if (error instanceof TooManyAttemptsError) {
+				event.setHeaders({ 'retry-after': String(error.retryAfterSeconds) });
+				return fail(429, { error: error.message });
+			}
+			if (error instanceof WrongPasswordError) return fail(401, { error: error.message });
+			throw error;
+		}
+		// A session this browser had before is over: one login, one session.
+		auth.logOut(event.cookies.get(auth.cookie.name));
+		event.cookies.set(auth.cookie.name, token, auth.cookie.options);
+		redirect(303, safeNext(event.url.searchParams.get('next')));
 	}
 };
