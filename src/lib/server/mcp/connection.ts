@@ -11,6 +11,7 @@ import type { McpServerConfig, McpServerStatus } from '$lib/api/mcp';
 import type { ToolProgress } from '../chat/tools';
 import type { Logger } from '../log';
 import type { BuiltinRegistry } from './builtin/registry';
+import { scrubText, shownUrl } from './secrets';
 import { NotConnectable, openTransport, type OpenedTransport } from './transports';
 
 export interface ConnectionTimings {
@@ -72,11 +73,16 @@ export const CONNECTION_FIELDS = [
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
+/** The last stderr lines for a message, scrubbed before they are cut so no secret is cut in half. */
+const lastOutput = (stderr: string | undefined, config: McpServerConfig) =>
+	stderr ? scrubText(stderr, config).slice(-500) : '';
+
 function describeConnectError(
 	error: unknown,
 	config: McpServerConfig,
 	stderr: string | undefined
 ): string {
+	const url = config.url && shownUrl(config.url);
 	const err = error as Error & {
 		code?: string | number;
 		cause?: { code?: string; message?: string };
@@ -85,23 +91,26 @@ function describeConnectError(
 	if (typeof err?.code === 'number' && err.code >= 400 && err.code < 600) {
 		const hint =
 			err.code === 401 || err.code === 403 ? ' Check the headers (e.g. Authorization).' : '';
-		message = `${config.url} answered HTTP ${err.code}.${hint}`;
+		message = `${url} answered HTTP ${err.code}.${hint}`;
 	} else if (err?.code === 'ENOENT' && config.transport === 'stdio')
 		message = `The command "${config.command}" was not found.`;
 	else if (err?.code === 'EACCES' && config.transport === 'stdio')
 		message = `The command "${config.command}" is not executable.`;
 	else if (err?.cause?.code === 'ECONNREFUSED')
-		message = `Could not reach ${config.url} (connection refused).`;
-	else if (err?.cause?.code === 'ENOTFOUND')
-		message = `Could not resolve the host of ${config.url}.`;
+		message = `Could not reach ${url} (connection refused).`;
+	else if (err?.cause?.code === 'ENOTFOUND') message = `Could not resolve the host of ${url}.`;
 	else if (err?.cause?.message === 'bad port')
 		message = `fetch refuses to connect to port ${new URL(config.url!).port} (a port the Fetch standard blocks); run the server on another port.`;
 	else if (err?.message === 'fetch failed' && config.url)
-		message = `Could not reach ${config.url} (${err.cause?.code ?? err.cause?.message ?? 'network error'}).`;
+		message = `Could not reach ${url} (${err.cause?.code ?? err.cause?.message ?? 'network error'}).`;
+	else if (/includes credentials/.test(err?.message ?? ''))
+		// fetch refuses `user:pass@` in a URL (WHATWG Fetch); the message would quote them.
+		message = `${url} cannot hold a user name or password (user:pass@); send them as a header instead, e.g. Authorization: Basic ….`;
 	else if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed)
 		message = 'The server closed the connection while starting.';
 	else message = err?.message || String(error);
-	return stderr ? `${message} Its last output: ${stderr.slice(-500)}` : message;
+	const output = lastOutput(stderr, config);
+	return scrubText(output ? `${message} Its last output: ${output}` : message, config);
 }
 
 /** Races `work` against a deadline; the loser keeps running, so callers clean up on timeout. */
@@ -167,7 +176,7 @@ export class ServerConnection {
 				await this.#relist(this.#client, generation);
 			} catch (error) {
 				if (generation === this.#generation)
-					await this.#lose(`Listing tools failed: ${(error as Error).message}`);
+					await this.#lose(`Listing tools failed: ${this.#scrub(error)}`);
 			}
 			return;
 		}
@@ -235,17 +244,18 @@ export class ServerConnection {
 			if (lost) {
 				// The transport's close handler may already have marked the server lost.
 				if (generation === this.#generation) {
-					const detail = this.#opened?.stderrTail?.();
-					void this.#lose(
-						`The connection broke during a call${detail ? `: ${detail.slice(-500)}` : '.'}`
-					);
+					const detail = lastOutput(this.#opened?.stderrTail?.(), this.config);
+					void this.#lose(`The connection broke during a call${detail ? `: ${detail}` : '.'}`);
 				}
 				throw new ToolCallError(
 					`The ${this.config.id} server stopped answering during the call; Switchboard is reconnecting it.`,
 					true
 				);
 			}
-			throw new ToolCallError((error as Error).message || String(error), false);
+			throw new ToolCallError(
+				scrubText((error as Error).message || String(error), this.config),
+				false
+			);
 		}
 	}
 
@@ -273,19 +283,18 @@ export class ServerConnection {
 			this.#opened = opened;
 			client.onclose = () => {
 				if (generation === this.#generation && this.status === 'connected') {
-					const detail = opened?.stderrTail?.();
-					void this.#lose(
-						`The server closed the connection${detail ? `: ${detail.slice(-500)}` : '.'}`
-					);
+					const detail = lastOutput(opened?.stderrTail?.(), this.config);
+					void this.#lose(`The server closed the connection${detail ? `: ${detail}` : '.'}`);
 				}
 			};
-			client.onerror = (error) => this.#log.debug('mcp transport error', { error });
+			client.onerror = (error) =>
+				this.#log.debug('mcp transport error', { error: this.#scrub(error) });
 			client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
 				if (generation !== this.#generation) return;
 				try {
 					await this.#relist(client, generation);
 				} catch (error) {
-					this.#log.warn('mcp tool list refresh failed', { error });
+					this.#log.warn('mcp tool list refresh failed', { error: this.#scrub(error) });
 				}
 			});
 			const tools = await withDeadline(
@@ -362,9 +371,15 @@ export class ServerConnection {
 		return tools;
 	}
 
+	/** An error's message as it may be shown and logged (see scrubText). */
+	#scrub(error: unknown): string {
+		return scrubText(error instanceof Error ? error.message : String(error), this.config);
+	}
+
 	#set(status: McpServerStatus, error: string | null, tools: Tool[]) {
 		this.status = status;
-		this.error = error;
+		// Every message above is scrubbed already; this keeps any later one from slipping past.
+		this.error = error && scrubText(error, this.config);
 		this.tools = tools;
 		this.#deps.onChange();
 	}
@@ -382,7 +397,7 @@ export class ServerConnection {
 			if (client?.transport) await client.close();
 			else await opened?.transport.close();
 		} catch (error) {
-			this.#log.debug('mcp close failed', { error });
+			this.#log.debug('mcp close failed', { error: this.#scrub(error) });
 		}
 		await opened?.close?.().catch(() => {});
 	}
