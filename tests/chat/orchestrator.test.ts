@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import type { ChatEvent } from '$lib/api';
 import { ApprovalRegistry } from '$lib/server/chat/approvals';
 import { noAttachments, type ChatAttachments } from '$lib/server/chat/attachments';
-import type { ChatTurnInput } from '$lib/server/chat/orchestrator';
-import { attachments, messageAttachments } from '$lib/server/db/schema';
+import { ServerShutdown, type ChatTurnInput } from '$lib/server/chat/orchestrator';
+import { attachments, messageAttachments, type MessageRow } from '$lib/server/db/schema';
 import type { ToolProvider } from '$lib/server/chat/tools';
 import { AppError } from '$lib/server/errors';
 import { DEMO_MODEL_ID } from '$lib/server/openrouter/client';
@@ -291,6 +291,85 @@ describe('chat orchestrator', () => {
 		expect(log.records).toContainEqual(
 			expect.objectContaining({ level: 'error', error: expect.any(Error) })
 		);
+	});
+
+	describe('the reply while it streams', () => {
+		it('is written to its one row as it grows, and that row is the reply at the end', async () => {
+			const { repo } = testRepository();
+			const { chat } = testOrchestrator({
+				repo,
+				client: testClient({ baseUrl: openrouter.standin.url }),
+				checkpointMs: 100
+			});
+			let sessionId = '';
+			let deltas = 0;
+			const snapshots: { text: string; rows: MessageRow[] }[] = [];
+			let streamed = '';
+			const { done, text } = await turn(chat, { message: '[[slow]]' }, (event, abort) => {
+				if (event.event === 'session') sessionId = event.data.session_id;
+				if (event.event !== 'delta') return;
+				streamed += event.data.text;
+				snapshots.push({ text: streamed, rows: repo.listMessages(sessionId) });
+				if (++deltas === 15) abort();
+			});
+
+			// The row appears with the first word, marked as still being written.
+			expect(snapshots[0].rows.map((row) => [row.role, row.content, row.finishReason])).toEqual([
+				['user', '[[slow]]', null],
+				['assistant', 'word0 ', 'streaming']
+			]);
+			const replyIds = new Set(snapshots.flatMap(({ rows }) => rows.slice(1).map((r) => r.id)));
+			expect(replyIds).toEqual(new Set([done.message_id]));
+			// Later words reach it within the interval (40 ms a word, written every 100 ms).
+			const last = snapshots.at(-1)!;
+			expect(last.rows[1].content.length).toBeGreaterThan('word0 '.length);
+			expect(last.text.startsWith(last.rows[1].content)).toBe(true);
+			expect(last.text.length - last.rows[1].content.length).toBeLessThan('word10 '.length * 4);
+
+			expect(repo.listMessages(sessionId)[1]).toMatchObject({
+				id: done.message_id,
+				content: text,
+				finishReason: 'aborted'
+			});
+		});
+
+		it('ends as interrupted, not aborted, when the server shuts down', async () => {
+			const { chat, repo } = setup();
+			const started = await chat.start({ message: '[[slow]]' });
+			const controller = new AbortController();
+			const events: ChatEvent[] = [];
+			for await (const event of started.events(controller.signal)) {
+				events.push(event);
+				if (eventsNamed(events, 'delta').length === 2) controller.abort(new ServerShutdown());
+			}
+			expect(eventsNamed(events, 'done')[0].data.finish_reason).toBe('interrupted');
+			expect(eventsNamed(events, 'error')).toEqual([]);
+			expect(repo.listMessages(started.sessionId)[1]).toMatchObject({
+				content: 'word0 word1 ',
+				finishReason: 'interrupted',
+				error: null
+			});
+		});
+
+		it('is not left marked as streaming when saving its end fails', async () => {
+			const { repo } = testRepository();
+			const updateMessage = repo.updateMessage.bind(repo);
+			repo.updateMessage = (id, patch) => {
+				if (patch.createdAt) throw new Error('SQLITE_IOERR: disk I/O error');
+				return updateMessage(id, patch);
+			};
+			const { chat } = testOrchestrator({
+				repo,
+				client: testClient({ baseUrl: openrouter.standin.url })
+			});
+			const { sessionId, events } = await turn(chat, { message: 'hello' });
+			expect(eventsNamed(events, 'error')[0].data.code).toBe('internal_error');
+			expect(repo.listMessages(sessionId)[1]).toMatchObject({
+				content: expect.stringMatching(/^Echo/),
+				finishReason: 'error',
+				error: { code: 'internal_error', message: expect.any(String) }
+			});
+		});
 	});
 
 	describe('before anything is saved', () => {

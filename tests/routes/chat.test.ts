@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { once } from 'node:events';
 import { chatEvents, MAX_MESSAGE_CHARS } from '$lib/api';
 import type { Services } from '$lib/server/services';
 import { POST } from '../../src/routes/api/chat/+server';
@@ -15,6 +14,13 @@ import {
 	waitUntil,
 	useOpenRouterStandin
 } from '../support/factories';
+import {
+	deltas,
+	followEvents,
+	pacedMessage,
+	sessionIdOf,
+	upstreamRequests
+} from '../support/chat-streams';
 
 const openrouter = useOpenRouterStandin();
 
@@ -96,42 +102,78 @@ describe('POST /api/chat', () => {
 		expect(openrouter.standin.requests).toEqual([]);
 	});
 
-	it('Stop (cancelling the response body) aborts upstream and keeps the partial reply', async () => {
+	// A reply runs on the server, not in the browser's connection (chat/runs.ts): a closed tab or
+	// a reload must not lose it. Stop is POST /api/sessions/{id}/stop (tests/routes/replies-survive).
+	it.each([
+		['the response body is cancelled (a closed tab)', 'cancel'],
+		['the request signal aborts (the socket went away)', 'disconnect']
+	] as const)('the reply goes on and is saved in full when %s', async (_what, how) => {
 		const s = services();
-		const upstreamClosed = once(openrouter.standin.events, 'aborted');
-		const response = await chat(s, { message: '[[slow]]' });
-		const reader = response.body!.getReader();
-		let received = '';
-		while (!received.includes('word3'))
-			received += new TextDecoder().decode((await reader.read()).value);
-		await reader.cancel();
-		await upstreamClosed;
-		const sessionId = JSON.parse(/event: session\ndata: (.*)\n/.exec(received)![1]).session_id;
+		const marker = `gone-${how}`;
+		const controller = new AbortController();
+		const stream = followEvents(
+			await chat(s, { message: pacedMessage(marker) }, controller.signal)
+		);
+		await stream.until(deltas(3));
+		if (how === 'cancel') await stream.cancel();
+		else controller.abort();
+		const sessionId = sessionIdOf(stream);
+
+		await waitUntil(() => !s.runs.isRunning(sessionId), 10_000, 'the reply to finish');
 		const reply = s.repo.listMessages(sessionId)[1];
-		expect(reply).toMatchObject({ role: 'assistant', finishReason: 'aborted' });
-		expect(reply.content).toMatch(/^word0 word1 word2 word3/);
-		expect(reply.content).not.toContain('word399');
+		expect(reply).toMatchObject({ role: 'assistant', finishReason: 'stop', error: null });
+		expect(reply.content).toBe(`Echo: ${pacedMessage(marker)}`);
+		expect(upstreamRequests(openrouter.standin, marker).map((r) => r.aborted)).toEqual([false]);
 	});
 
-	it('a client disconnect (request signal) aborts upstream', async () => {
+	it('refuses a second message while the reply is still being written (409 already_running)', async () => {
 		const s = services();
-		const upstreamClosed = once(openrouter.standin.events, 'aborted');
-		const controller = new AbortController();
-		const response = await chat(s, { message: '[[slow]]' }, controller.signal);
-		const reader = response.body!.getReader();
-		let received = '';
-		while (!received.includes('word1'))
-			received += new TextDecoder().decode((await reader.read()).value);
-		// The request signal alone stops the upstream request...
-		controller.abort();
-		await upstreamClosed;
-		// ...and adapter-node also cancels the body when the socket closes, which saves the partial reply.
-		await reader.cancel();
-		await waitUntil(
-			() => s.repo.listSessions({ limit: 1 }).sessions[0]?.messageCount === 2,
-			2_000,
-			'the partial reply to be saved'
+		const first = followEvents(await chat(s, { message: '[[slow]] first' }));
+		await first.until(deltas(1));
+		const sessionId = sessionIdOf(first);
+		const rows = s.repo.listMessages(sessionId).length;
+
+		const error = await errorOf(await chat(s, { session_id: sessionId, message: 'second' }));
+		expect(error).toMatchObject({ status: 409, code: 'already_running' });
+		expect(error.message).toMatch(/still being written.*stop it/);
+		const retry = await chat(s, { session_id: sessionId, message: '', regenerate: true });
+		expect(retry.status).toBe(409);
+		expect(s.repo.listMessages(sessionId)).toHaveLength(rows);
+		expect(upstreamRequests(openrouter.standin, 'second')).toEqual([]);
+	});
+
+	it('two messages sent at once to one conversation: one runs, the other gets 409', async () => {
+		const s = services();
+		const first = await readChatEvents(await chat(s, { message: 'hello' }));
+		const sessionId = eventsNamed(first, 'session')[0].data.session_id;
+		const answers = await Promise.all(
+			['one [[pace:5]]', 'two [[pace:5]]'].map((message) =>
+				chat(s, { session_id: sessionId, message })
+			)
 		);
+		expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+		await readChatEvents(answers.find((r) => r.status === 200)!);
+		expect(s.repo.listMessages(sessionId)).toHaveLength(4);
+	});
+
+	it('caps the replies streaming at once at CHAT_MAX_STREAMS: 429 too_many_streams with Retry-After', async () => {
+		const s = services({ CHAT_MAX_STREAMS: '1' });
+		const first = followEvents(await chat(s, { message: '[[slow]] hold the only slot' }));
+		await first.until(deltas(1));
+
+		const refused = await chat(s, { message: 'one too many' });
+		expect(refused.status).toBe(429);
+		expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+		const error = await errorOf(refused);
+		expect(error.code).toBe('too_many_streams');
+		expect(error.message).toContain('CHAT_MAX_STREAMS');
+		expect(conversationCount(s)).toBe(1);
+
+		await s.runs.stop(sessionIdOf(first));
+		await first.ended;
+		const next = await chat(s, { message: 'now there is room' });
+		expect(next.status).toBe(200);
+		expect(textOf(await readChatEvents(next))).toBe('Echo: now there is room');
 	});
 
 	describe('bad input: 4xx with {error:{code,message}}, and nothing saved', () => {

@@ -40,6 +40,8 @@ const reachingAService: Record<string, { path: string; body?: unknown }> = {
 	'GET /api/sessions/[id]': { path: `/api/sessions/${id}` },
 	'PATCH /api/sessions/[id]': { path: `/api/sessions/${id}`, body: { title: 'Renamed' } },
 	'DELETE /api/sessions/[id]': { path: `/api/sessions/${id}` },
+	'POST /api/sessions/[id]/stop': { path: `/api/sessions/${id}/stop` },
+	'GET /api/sessions/[id]/stream': { path: `/api/sessions/${id}/stream` },
 	'GET /api/settings/model': { path: '/api/settings/model' },
 	'PUT /api/settings/model': { path: '/api/settings/model', body: {} },
 	'GET /api/settings/system-prompt': { path: '/api/settings/system-prompt' },
@@ -123,6 +125,8 @@ describe('API errors', () => {
 		['GET', '/api/uploads/old/file.png', 410, 'gone'],
 		['GET', '/api/presets/Nope', 404, 'preset_not_found'],
 		['DELETE', `/api/sessions/${id}`, 404, 'session_not_found'],
+		['POST', `/api/sessions/${id}/stop`, 404, 'session_not_found'],
+		['GET', `/api/sessions/${id}/stream`, 404, 'session_not_found'],
 		['GET', `/api/attachments/${id}/content?expires=soon`, 403, 'invalid_signature'],
 		['GET', `/api/attachments/${id}/content`, 403, 'invalid_signature']
 	])('%s %s answers a typed %i %s, not logged', async (method, path, status, code) => {

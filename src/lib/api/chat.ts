@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { messageAttachment } from './attachments';
+import { modelId } from './settings';
 
 /** Largest message a person can send, in characters (about 1 MB of text). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -10,7 +11,7 @@ export const chatRequest = z.object({
 		.string()
 		.max(MAX_MESSAGE_CHARS, `message is longer than ${MAX_MESSAGE_CHARS} characters`),
 	attachment_ids: z.array(z.string().min(1).max(200)).max(20).optional(),
-	model_id: z.string().min(1).max(200).optional(),
+	model_id: modelId.optional(),
 	/**
 	 * The UI's Retry (with `session_id` and an empty `message`): the last question is answered
 	 * again and the failed reply after it is removed, so the question is not duplicated.
@@ -51,7 +52,7 @@ export function addUsage(total: Usage | null | undefined, next: Usage): Usage {
 	};
 }
 
-/** The events of `POST /api/chat`, in the order they can appear. */
+/** The events of `POST /api/chat` and `GET /api/sessions/{id}/stream`, in the order they can appear. */
 export const chatEvents = {
 	session: z.object({ session_id: z.string() }),
 	delta: z.object({ text: z.string() }),

@@ -21,7 +21,11 @@ export const message = z.object({
 	tool_call_id: z.string().nullable(),
 	model_id: z.string().nullable(),
 	usage: usage.nullable(),
-	/** How the reply ended: stop, length, tool_calls, error, aborted… (null for user messages). */
+	/**
+	 * How the reply ended: stop, length, tool_calls, error, aborted (stopped by the person),
+	 * interrupted (the server died or shut down mid-reply)… `streaming` while it is still being
+	 * written. Null for user messages.
+	 */
 	finish_reason: z.string().nullable().optional(),
 	error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 	created_at: z.string(),
@@ -56,6 +60,8 @@ export const sessionDetail = z.object({
 	title: z.string(),
 	created_at: z.string(),
 	updated_at: z.string(),
+	/** A reply is being written right now (follow it with `GET /api/sessions/{id}/stream`). */
+	running: z.boolean(),
 	messages: z.array(message)
 });
 export type SessionDetail = z.infer<typeof sessionDetail>;
@@ -68,6 +74,14 @@ export const renameSessionRequest = z.object({
 		.max(200, 'title is longer than 200 characters')
 });
 export type RenameSessionRequest = z.infer<typeof renameSessionRequest>;
+
+/** `POST /api/sessions/{id}/stop` answers how the stopped turn ended (`aborted`, or how it had just ended). */
+export const stoppedTurn = z.object({
+	ok: z.literal(true),
+	message_id: z.number().nullable(),
+	finish_reason: z.string().nullable()
+});
+export type StoppedTurn = z.infer<typeof stoppedTurn>;
 
 /** `PATCH /api/sessions/{id}` answers the conversation with its new title. */
 export const renamedSession = sessionSummary.omit({ message_count: true });

@@ -35,6 +35,8 @@ export const envSchema = z
 		OPENROUTER_DEFAULT_MODEL: optionalString,
 		OPENROUTER_SYSTEM_PROMPT: optionalString,
 		OPENROUTER_TIMEOUT_MS: positiveInt(120_000),
+		/** Replies streaming at once; beyond it `POST /api/chat` answers 429 too_many_streams. */
+		CHAT_MAX_STREAMS: positiveInt(256),
 		DATA_DIR: z.string().trim().min(1).default('./data'),
 		LOG_DIR: z.string().trim().min(1).default('./logs'),
 		LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -119,6 +121,7 @@ export interface Config {
 		systemPrompt: string | undefined;
 		timeoutMs: number;
 	};
+	chat: { maxStreams: number };
 	dataDir: string;
 	logDir: string;
 	logLevel: Env['LOG_LEVEL'];
@@ -178,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 			systemPrompt: e.OPENROUTER_SYSTEM_PROMPT,
 			timeoutMs: e.OPENROUTER_TIMEOUT_MS
 		},
+		chat: { maxStreams: e.CHAT_MAX_STREAMS },
 		dataDir: path.resolve(e.DATA_DIR),
 		logDir: path.resolve(e.LOG_DIR),
 		logLevel: e.LOG_LEVEL,

@@ -3,7 +3,9 @@ export class AppError extends Error {
 	constructor(
 		readonly status: number,
 		readonly code: string,
-		message: string
+		message: string,
+		/** Sent with the answer, e.g. `Retry-After` on a 429. */
+		readonly headers?: Record<string, string>
 	) {
 		super(message);
 		this.name = 'AppError';

@@ -42,7 +42,10 @@ export function endpoint<Event>(
 export function errorResponse(error: unknown): Response {
 	if (error instanceof AppError) {
 		if (error.status >= 500) reportUnexpected(error);
-		return json({ error: { code: error.code, message: error.message } }, { status: error.status });
+		return json(
+			{ error: { code: error.code, message: error.message } },
+			{ status: error.status, headers: error.headers }
+		);
 	}
 	reportUnexpected(error);
 	return json(

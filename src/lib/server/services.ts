@@ -3,7 +3,9 @@ import { ApprovalRegistry } from './chat/approvals';
 import { createAttachments, type AttachmentService } from './attachments';
 import { ChatAttachmentService, type ChatAttachments } from './chat/attachments';
 import { ChatOrchestrator } from './chat/orchestrator';
+import { INTERRUPTED, STREAMING } from './chat/reply-draft';
 import { ChatRepository } from './chat/repository';
+import { ChatRuns } from './chat/runs';
 import type { ToolProvider } from './chat/tools';
 import type { Config } from './config';
 import { openDatabase, type Db } from './db/client';
@@ -36,7 +38,8 @@ export interface RouteConfig {
 
 /** What routes see as `event.locals.services`: the domain services, no database or wiring. */
 export interface AppServices {
-	chat: ChatOrchestrator;
+	/** The chat turns running on the server: start, follow, stop. */
+	runs: ChatRuns;
 	approvals: ApprovalRegistry;
 	sessions: SessionService;
 	attachments: AttachmentService;
@@ -56,6 +59,8 @@ export interface AppServices {
 
 /** Everything the composition root built: for the server's start and shutdown, and for tests. */
 export interface Services extends AppServices {
+	/** Runs one turn; routes go through `runs`, which keeps it going without a browser. */
+	chat: ChatOrchestrator;
 	config: Config;
 	openrouter: OpenRouterClient;
 	db: Db;
@@ -63,7 +68,10 @@ export interface Services extends AppServices {
 	settings: ModelSettingsSource;
 	tools: ToolProvider;
 	chatAttachments: ChatAttachments;
-	/** Starts the background work: MCP connections (in the background) and the attachment reaper. */
+	/**
+	 * Marks replies a previous process left half-written as interrupted, then starts the
+	 * background work: MCP connections (in the background) and the attachment reaper.
+	 */
 	start(): void;
 	close(): Promise<void>;
 }
@@ -147,7 +155,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 			(await models.list()).models.find((model) => model.id === id)?.input_modalities
 	});
 	const approvals = new ApprovalRegistry();
-	const sessions = new SessionService(repo, attachments);
 	const speech = new SpeechTokenService({ ...config.deepgram, log });
 	const auth = new AuthService({
 		password: config.server.appPassword,
@@ -166,6 +173,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		log,
 		now: overrides.now
 	});
+	const runs = new ChatRuns({ chat, repo, log, maxStreams: config.chat.maxStreams });
+	const sessions = new SessionService(repo, attachments, runs);
 
 	return {
 		config,
@@ -174,6 +183,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		repo,
 		openrouter,
 		chat,
+		runs,
 		approvals,
 		settings,
 		modelSettings,
@@ -190,10 +200,13 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		auth,
 		version,
 		start() {
+			const interrupted = repo.markUnfinished(STREAMING, INTERRUPTED);
+			if (interrupted) log.warn('replies interrupted by the last shutdown', { count: interrupted });
 			void mcp.start(); // connects in the background; requests are served meanwhile
 			reaper.start();
 		},
 		async close() {
+			await runs.close();
 			await mcp.close();
 			await reaper.stop();
 			await httpTransport?.close();

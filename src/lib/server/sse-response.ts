@@ -10,9 +10,9 @@ export const encodeEvent = ({ event, data }: ChatEvent) =>
 	encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
 /**
- * Streams events as `text/event-stream`. The upstream work is aborted when the browser goes away
- * (request signal) or cancels the body (Stop), so nothing keeps generating for nobody. While the
- * chat is quiet (a tool waiting for approval, a slow tool), a comment goes out every 15 s; one
+ * Streams events as `text/event-stream`. `events` is told (its signal) when the browser goes away
+ * or cancels the body, and is drained after that; for a chat it is a subscriber of the turn
+ * (chat/runs.ts), which just detaches: the turn itself runs on. While the chat is quiet (a tool waiting for approval, a slow tool), a comment goes out every 15 s; one
  * interval timer checks for that, so the events themselves pay nothing for it.
  */
 export function sseResponse(

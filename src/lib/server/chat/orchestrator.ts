@@ -13,9 +13,11 @@ import type {
 	UpstreamToolCall
 } from '../openrouter/types';
 import type { ModelSettingsSource } from '../settings/model-settings';
+import { checkModelId, type KnownModels } from '../models/check';
 import type { ApprovalRegistry } from './approvals';
 import type { ChatAttachments } from './attachments';
 import { upstreamHistory } from './history';
+import { INTERRUPTED, ReplyDraft } from './reply-draft';
 import type { ChatRepository } from './repository';
 import { ToolRunner } from './tool-runner';
 import type { ToolDefinition, ToolProvider } from './tools';
@@ -39,6 +41,10 @@ export interface OrchestratorDeps {
 	log: Logger;
 	now?: () => Date;
 	maxToolRounds?: number;
+	/** The model catalogue: a `modelId` it does not list is refused (models/check.ts). */
+	models?: KnownModels;
+	/** How often a streaming reply is written to the database (reply-draft.ts). */
+	checkpointMs?: number;
 }
 
 export interface ChatTurn {
@@ -54,6 +60,8 @@ interface Turn {
 	modelId: string;
 	setup: Setup;
 	signal?: AbortSignal;
+	/** The reply row of the round being streamed. */
+	draft?: ReplyDraft;
 }
 
 interface Failure {
@@ -69,14 +77,12 @@ interface Reply {
 }
 
 /** One round's stream: the reply so far and how it ended, or what broke it. */
-type Round = { reply: Reply } & (
+type Round = { reply: Reply; draft: ReplyDraft } & (
 	| { ok: true; finishReason: string | undefined; toolCalls: UpstreamToolCall[] }
 	| { ok: false; error: unknown }
 );
 
 interface SavedReply extends Reply {
-	sessionId: string;
-	modelId: string;
 	finishReason: string;
 	toolCalls?: UpstreamToolCall[] | null;
 	error?: Failure | null;
@@ -86,6 +92,20 @@ const SERVER_FAILURE: Failure = {
 	code: 'internal_error',
 	message: 'The reply failed because of an error on the server; the details are in the server log.'
 };
+
+/**
+ * The abort reason when the server shuts down: the turn ends as `interrupted`, as it would have
+ * after a crash, not as a person's stop (`aborted`).
+ */
+export class ServerShutdown extends Error {
+	constructor() {
+		super('The server is shutting down.');
+		this.name = 'ServerShutdown';
+	}
+}
+
+const stoppedAs = (signal: AbortSignal | undefined) =>
+	signal?.reason instanceof ServerShutdown ? INTERRUPTED : 'aborted';
 
 /** Browser → model → tools → browser: one chat turn, streamed as events. */
 export class ChatOrchestrator {
@@ -110,6 +130,7 @@ export class ChatOrchestrator {
 		const attachmentIds = input.attachmentIds ?? [];
 		const setup = await settings.current();
 		const modelId = input.modelId ?? setup.modelId;
+		if (input.modelId) checkModelId(input.modelId, this.#deps.models);
 
 		if (input.regenerate) {
 			if (!input.sessionId) throw badRequest('session_id: required to retry a reply');
@@ -168,6 +189,11 @@ export class ChatOrchestrator {
 			yield* this.#turn(turn);
 		} catch (error) {
 			this.#deps.log.error('chat turn crashed', { session_id: turn.sessionId, error });
+			try {
+				turn.draft?.abandon(SERVER_FAILURE);
+			} catch {
+				// the database is what failed; the row keeps `streaming` until the next start
+			}
 			yield { event: 'error', data: SERVER_FAILURE };
 			yield {
 				event: 'done',
@@ -189,11 +215,11 @@ export class ChatOrchestrator {
 
 		for (let round = 1; ; round++) {
 			const offered = round <= maxRounds ? tools.listTools() : [];
-			const result = yield* this.#stream(this.#request(turn, messages, offered), signal);
-			const { reply } = result;
+			const result = yield* this.#stream(turn, this.#request(turn, messages, offered));
+			const { reply, draft } = result;
 			if (reply.usage) usage = addUsage(usage, reply.usage);
 			if (!result.ok) {
-				yield* this.#fail(turn, reply, usage, result.error);
+				yield* this.#fail(turn, draft, reply, usage, result.error);
 				return;
 			}
 
@@ -208,6 +234,7 @@ export class ChatOrchestrator {
 					usage
 				});
 				yield* this.#end(turn, {
+					draft,
 					reply,
 					total: usage,
 					finishReason: tooMany ? 'error' : (result.finishReason ?? 'stop'),
@@ -222,9 +249,7 @@ export class ChatOrchestrator {
 			}
 
 			// The assistant's tool-call message, then one tool message per call, keep the history valid upstream.
-			const saved = this.#saveReply({
-				sessionId,
-				modelId,
+			const saved = this.#saveReply(turn, draft, {
 				...reply,
 				finishReason: 'tool_calls',
 				toolCalls: calls
@@ -234,7 +259,7 @@ export class ChatOrchestrator {
 			if (signal?.aborted) {
 				yield {
 					event: 'done',
-					data: { model_id: modelId, message_id: saved.id, finish_reason: 'aborted' }
+					data: { model_id: modelId, message_id: saved.id, finish_reason: stoppedAs(signal) }
 				};
 				return;
 			}
@@ -258,20 +283,29 @@ export class ChatOrchestrator {
 		};
 	}
 
-	/** Streams one completion to the browser; a failure comes back with what was said before it. */
-	async *#stream(
-		request: ChatCompletionRequest,
-		signal?: AbortSignal
-	): AsyncGenerator<ChatEvent, Round> {
+	/**
+	 * Streams one completion to the browser, writing it to the database as it grows; a failure
+	 * comes back with what was said before it.
+	 */
+	async *#stream(turn: Turn, request: ChatCompletionRequest): AsyncGenerator<ChatEvent, Round> {
+		const { repo, log } = this.#deps;
 		const reply: Reply = { text: '', reasoning: '', usage: undefined };
+		const draft = new ReplyDraft(
+			{ repo, log, now: this.#now, intervalMs: this.#deps.checkpointMs },
+			turn,
+			reply
+		);
+		turn.draft = draft;
 		let finish: { finishReason: string; toolCalls: UpstreamToolCall[] } | undefined;
 		try {
-			for await (const event of this.#deps.client.streamChat(request, signal)) {
+			for await (const event of this.#deps.client.streamChat(request, turn.signal)) {
 				if (event.type === 'text') {
 					reply.text += event.text;
+					draft.changed();
 					yield { event: 'delta', data: { text: event.text } };
 				} else if (event.type === 'reasoning') {
 					reply.reasoning += event.text;
+					draft.changed();
 					yield { event: 'reasoning', data: { text: event.text } };
 				} else if (event.type === 'usage') {
 					reply.usage = event.usage;
@@ -280,10 +314,11 @@ export class ChatOrchestrator {
 				}
 			}
 		} catch (error) {
-			return { reply, ok: false, error };
+			return { reply, draft, ok: false, error };
 		}
 		return {
 			reply,
+			draft,
 			ok: true,
 			finishReason: finish?.finishReason,
 			toolCalls: finish?.toolCalls ?? []
@@ -291,7 +326,13 @@ export class ChatOrchestrator {
 	}
 
 	/** Ends a turn whose round broke: stopped by the person, refused upstream, or a bug. */
-	*#fail(turn: Turn, reply: Reply, total: Usage | undefined, error: unknown): Generator<ChatEvent> {
+	*#fail(
+		turn: Turn,
+		draft: ReplyDraft,
+		reply: Reply,
+		total: Usage | undefined,
+		error: unknown
+	): Generator<ChatEvent> {
 		const aborted = turn.signal?.aborted ?? false;
 		const failure: Failure = aborted
 			? { code: 'aborted', message: 'Stopped.' }
@@ -307,9 +348,10 @@ export class ChatOrchestrator {
 				model: turn.modelId
 			});
 		yield* this.#end(turn, {
+			draft,
 			reply,
 			total,
-			finishReason: aborted ? 'aborted' : 'error',
+			finishReason: aborted ? stoppedAs(turn.signal) : 'error',
 			failure: aborted ? null : failure
 		});
 	}
@@ -317,11 +359,15 @@ export class ChatOrchestrator {
 	/** Saves the turn's last reply, then closes the stream: usage, the error if any, done. */
 	*#end(
 		turn: Turn,
-		end: { reply: Reply; total: Usage | undefined; finishReason: string; failure: Failure | null }
+		end: {
+			draft: ReplyDraft;
+			reply: Reply;
+			total: Usage | undefined;
+			finishReason: string;
+			failure: Failure | null;
+		}
 	): Generator<ChatEvent> {
-		const saved = this.#saveReply({
-			sessionId: turn.sessionId,
-			modelId: turn.modelId,
+		const saved = this.#saveReply(turn, end.draft, {
 			...end.reply,
 			finishReason: end.finishReason,
 			error: end.failure
@@ -334,21 +380,19 @@ export class ChatOrchestrator {
 		};
 	}
 
-	#saveReply(reply: SavedReply): MessageRow {
-		const { sessionId, modelId, text, usage, finishReason } = reply;
+	#saveReply(turn: Turn, draft: ReplyDraft, reply: SavedReply): MessageRow {
+		const { sessionId, modelId } = turn;
+		const { text, usage, finishReason } = reply;
 		const toolCalls = reply.toolCalls ?? null;
 		const error = reply.error ?? null;
-		const row = this.#deps.repo.addMessage({
-			sessionId,
-			role: 'assistant',
+		const row = draft.finish({
 			content: text,
 			reasoning: reply.reasoning || null,
 			toolCalls,
 			modelId,
 			usage: usage ?? null,
 			finishReason,
-			error,
-			createdAt: this.#timestamp()
+			error
 		});
 		this.#deps.log.conversation(sessionId, {
 			role: 'assistant',

@@ -110,6 +110,31 @@ export class ChatRepository {
 		});
 	}
 
+	/**
+	 * Rewrites a message (a reply while it streams, then as it ended). A new `createdAt` also
+	 * bumps the conversation, as adding the message would have.
+	 */
+	updateMessage(
+		id: number,
+		patch: Partial<Omit<NewMessageRow, 'id' | 'sessionId' | 'role'>>
+	): MessageRow | undefined {
+		return this.db.transaction((tx) => {
+			const row = tx.update(messages).set(patch).where(eq(messages.id, id)).returning().get();
+			if (row && patch.createdAt)
+				this.#turn.touch.run({ sessionId: row.sessionId, updatedAt: patch.createdAt });
+			return row;
+		});
+	}
+
+	/** Replies left with `from` as finish reason (still streaming when the process died) get `to`. */
+	markUnfinished(from: string, to: string): number {
+		return this.db
+			.update(messages)
+			.set({ finishReason: to })
+			.where(and(eq(messages.role, 'assistant'), eq(messages.finishReason, from)))
+			.run().changes;
+	}
+
 	/** A new conversation with its first message, in one transaction (never one without the other). */
 	startConversation(title: string, message: NewMessageRow): MessageRow {
 		return this.db.transaction(() => {

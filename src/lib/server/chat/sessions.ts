@@ -18,6 +18,14 @@ export interface HistoryAttachments {
 
 export const noHistoryAttachments: HistoryAttachments = { forMessages: async () => new Map() };
 
+/** The turns running on the server (runs.ts), as the sessions API sees them. */
+export interface RunningTurns {
+	isRunning(sessionId: string): boolean;
+	stop(sessionId: string): Promise<unknown>;
+}
+
+const noRunningTurns: RunningTurns = { isRunning: () => false, stop: async () => undefined };
+
 export function toApiMessage(row: MessageRow, attachments: MessageAttachment[] = []): Message {
 	return {
 		id: row.id,
@@ -39,7 +47,8 @@ export function toApiMessage(row: MessageRow, attachments: MessageAttachment[] =
 export class SessionService {
 	constructor(
 		private readonly repo: ChatRepository,
-		private readonly attachments: HistoryAttachments = noHistoryAttachments
+		private readonly attachments: HistoryAttachments = noHistoryAttachments,
+		private readonly runs: RunningTurns = noRunningTurns
 	) {}
 
 	list(query: SessionListQuery): SessionList {
@@ -59,6 +68,10 @@ export class SessionService {
 	async get(sessionId: string): Promise<SessionDetail> {
 		const conversation = this.repo.getConversation(sessionId);
 		if (!conversation) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		// Asked before the rows are read: a turn that ends in between is then reported running, and
+		// the browser, finding no stream, reads the saved reply; the other order would show a
+		// half-written reply as if it were finished.
+		const running = this.runs.isRunning(sessionId);
 		const rows = this.repo.listMessages(sessionId);
 		// Only the messages that have attachments: asking about every message of a long
 		// conversation cost 7 ms of a 5,000-message GET (one query with 2,500 ids).
@@ -69,6 +82,7 @@ export class SessionService {
 			title: conversation.title,
 			created_at: conversation.createdAt,
 			updated_at: conversation.updatedAt,
+			running,
 			messages: rows.map((row) => toApiMessage(row, files.get(row.id)))
 		};
 	}
@@ -87,6 +101,8 @@ export class SessionService {
 	async delete(sessionId: string): Promise<void> {
 		if (!this.repo.getConversation(sessionId))
 			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		// A reply still being written would go on writing into a conversation that is gone.
+		if (this.runs.isRunning(sessionId)) await this.runs.stop(sessionId);
 		await this.attachments.deleteForSession?.(sessionId);
 		this.repo.delete(sessionId);
 	}

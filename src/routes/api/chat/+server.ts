@@ -5,14 +5,15 @@ import type { RequestHandler } from './$types';
 
 export const trailingSlash = 'ignore';
 
+/** Starts a turn on the server and follows it; the turn goes on if this response goes away. */
 export const POST: RequestHandler = endpoint(async ({ request, locals }) => {
 	const input = await readJson(request, chatRequest);
-	const turn = await locals.services.chat.start({
+	const run = await locals.services.runs.start({
 		sessionId: input.session_id,
 		message: input.message,
 		attachmentIds: input.attachment_ids,
 		modelId: input.model_id,
 		regenerate: input.regenerate
 	});
-	return sseResponse((signal) => turn.events(signal), request.signal);
+	return sseResponse((signal) => run.follow(signal), request.signal);
 });

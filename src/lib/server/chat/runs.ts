@@ -1,0 +1,211 @@
+import type { ChatEvent } from '$lib/api';
+import { AppError, conflict, notFound } from '../errors';
+import type { Logger } from '../log';
+import { ServerShutdown, type ChatTurn, type ChatTurnInput } from './orchestrator';
+import type { ChatRepository } from './repository';
+
+type DoneData = Extract<ChatEvent, { event: 'done' }>['data'];
+
+export interface ChatRunsDeps {
+	chat: { start(input: ChatTurnInput): Promise<ChatTurn> };
+	repo: Pick<ChatRepository, 'getConversation'>;
+	log: Logger;
+	/** Turns running at once (CHAT_MAX_STREAMS); beyond it a new chat is refused with 429. */
+	maxStreams: number;
+	/** How long a stop waits for the turn to save its partial reply before answering anyway. */
+	stopTimeoutMs?: number;
+}
+
+/** What a refused chat tells the browser to wait before trying again. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * One turn running on the server, independent of any browser: it runs to its end (or a stop)
+ * whoever listens. Every event is kept until the turn ends, so a subscriber that comes later
+ * (a reloaded tab, a second window) gets the turn from its start, then the live events.
+ */
+export class ChatRun {
+	readonly sessionId: string;
+	/** Resolves once the turn has ended and its reply is saved. */
+	readonly ended: Promise<void>;
+	readonly #events: ChatEvent[] = [];
+	readonly #controller = new AbortController();
+	readonly #listeners = new Set<() => void>();
+	#finished = false;
+	#done: DoneData | undefined;
+
+	/** `onEnd` runs at `done` (the reply is saved by then), or when the turn ended without one. */
+	constructor(turn: ChatTurn, log: Logger, onEnd: () => void) {
+		this.sessionId = turn.sessionId;
+		this.ended = this.#pump(turn, log, onEnd);
+	}
+
+	get finished(): boolean {
+		return this.#finished;
+	}
+
+	/** The turn's `done` event, once it came. */
+	get done(): DoneData | undefined {
+		return this.#done;
+	}
+
+	/** Stops the turn: upstream is aborted, the partial reply saved (`aborted`, or `interrupted` on shutdown). */
+	stop(reason?: unknown): void {
+		this.#controller.abort(reason);
+	}
+
+	/**
+	 * Every event since the turn began, then the live ones until `done`. Aborting `signal` only
+	 * detaches this subscriber; the turn goes on.
+	 */
+	async *follow(signal?: AbortSignal): AsyncGenerator<ChatEvent> {
+		let next = 0;
+		while (true) {
+			while (next < this.#events.length) yield this.#events[next++];
+			if (this.#finished || signal?.aborted) return;
+			await new Promise<void>((resolve) => {
+				const wake = () => {
+					this.#listeners.delete(wake);
+					signal?.removeEventListener('abort', wake);
+					resolve();
+				};
+				this.#listeners.add(wake);
+				signal?.addEventListener('abort', wake, { once: true });
+			});
+		}
+	}
+
+	async #pump(turn: ChatTurn, log: Logger, onEnd: () => void): Promise<void> {
+		try {
+			for await (const event of turn.events(this.#controller.signal)) {
+				this.#events.push(event);
+				if (event.event === 'done') {
+					this.#done = event.data;
+					// From here the conversation takes a new message, though the generator has yet to return.
+					onEnd();
+				}
+				this.#wake();
+			}
+		} catch (error) {
+			// The orchestrator ends every turn with `done` itself; this is a bug showing.
+			log.error('chat run crashed', { session_id: this.sessionId, error });
+		} finally {
+			this.#finished = true;
+			if (!this.#done) onEnd();
+			this.#wake();
+		}
+	}
+
+	#wake() {
+		for (const wake of [...this.#listeners]) wake();
+	}
+}
+
+/**
+ * The turns running on this server, one per conversation at most. `POST /api/chat` starts one and
+ * is its first subscriber; `GET /api/sessions/{id}/stream` follows it; `POST
+ * /api/sessions/{id}/stop` stops it. A turn is dropped from here once it ended.
+ */
+export class ChatRuns {
+	readonly #deps: ChatRunsDeps;
+	readonly #runs = new Map<string, ChatRun>();
+	/** Conversations whose turn is being set up (question being saved), so a second one waits its turn. */
+	readonly #claimed = new Set<string>();
+	/** Turns being set up, counted against the cap before they run. */
+	#starting = 0;
+
+	constructor(deps: ChatRunsDeps) {
+		this.#deps = deps;
+	}
+
+	/** Turns running now. */
+	get size(): number {
+		return this.#runs.size;
+	}
+
+	/**
+	 * Starts a turn (see ChatOrchestrator.start for what it checks first). 409 `already_running`
+	 * when the conversation's reply is still being written, 429 `too_many_streams` past the cap.
+	 */
+	async start(input: ChatTurnInput): Promise<ChatRun> {
+		const claim = input.sessionId;
+		if (claim && (this.#runs.has(claim) || this.#claimed.has(claim))) {
+			throw conflict(
+				'A reply is still being written in this conversation. Wait for it to finish, or stop it, before sending another message.',
+				'already_running'
+			);
+		}
+		if (this.#runs.size + this.#starting >= this.#deps.maxStreams) {
+			throw new AppError(
+				429,
+				'too_many_streams',
+				`The server is already writing ${this.#deps.maxStreams} replies at once (CHAT_MAX_STREAMS). Try again in a few seconds.`,
+				{ 'retry-after': String(RETRY_AFTER_SECONDS) }
+			);
+		}
+		if (claim) this.#claimed.add(claim);
+		this.#starting++;
+		let turn: ChatTurn;
+		try {
+			turn = await this.#deps.chat.start(input);
+		} finally {
+			this.#starting--;
+			if (claim) this.#claimed.delete(claim);
+		}
+		const run: ChatRun = new ChatRun(turn, this.#deps.log, () => {
+			if (this.#runs.get(run.sessionId) === run) this.#runs.delete(run.sessionId);
+		});
+		this.#runs.set(run.sessionId, run);
+		return run;
+	}
+
+	isRunning(sessionId: string): boolean {
+		return this.#runs.has(sessionId);
+	}
+
+	/** The conversation's running turn, undefined when none runs; 404 for an unknown conversation. */
+	find(sessionId: string): ChatRun | undefined {
+		this.#mustExist(sessionId);
+		return this.#runs.get(sessionId);
+	}
+
+	/**
+	 * Stops the conversation's turn and waits until its partial reply is saved. 404
+	 * `session_not_found`, 409 `not_running` when nothing runs.
+	 */
+	async stop(sessionId: string): Promise<DoneData | undefined> {
+		const run = this.find(sessionId);
+		if (!run) {
+			throw conflict('No reply is being written in this conversation.', 'not_running');
+		}
+		run.stop();
+		await this.#settled([run]);
+		return run.done;
+	}
+
+	/** Shutdown: every turn is stopped as `interrupted` and given a moment to save its reply. */
+	async close(): Promise<void> {
+		const runs = [...this.#runs.values()];
+		for (const run of runs) run.stop(new ServerShutdown());
+		await this.#settled(runs);
+	}
+
+	#mustExist(sessionId: string) {
+		if (!this.#deps.repo.getConversation(sessionId))
+			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+	}
+
+	/** Waits for the turns to end, but not forever: a tool that ignores its abort signal must not hang a stop. */
+	async #settled(runs: ChatRun[]): Promise<void> {
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const timeout = new Promise<void>((resolve) => {
+			timer = setTimeout(resolve, this.#deps.stopTimeoutMs ?? 10_000);
+		});
+		await Promise.race([Promise.all(runs.map((run) => run.ended)), timeout]);
+		clearTimeout(timer);
+		for (const run of runs) {
+			if (!run.finished)
+				this.#deps.log.warn('chat run still going after its stop', { session_id: run.sessionId });
+		}
+	}
+}
