@@ -141,6 +141,11 @@ describe('GET|PUT /api/settings/model', () => {
 		[{ model_id: '' }, /model_id: must not be empty/],
 		[{ model_id: 42 }, /model_id/],
 		[{ model_id: '../../etc/passwd' }, /model_id: is not a model id/],
+		[{ model_id: 'openai/../gpt-4o' }, /model_id: must not contain "\.\."/],
+		[{ model_id: 'openai/gpt 4o' }, /model_id: is not a model id/],
+		[{ model_id: 'openai/gpt-4o\u0007' }, /model_id: is not a model id/],
+		[{ model_id: 'gpt-4o' }, /model_id: is not a model id/],
+		[{ model_id: `openai/${'x'.repeat(300)}` }, /model_id: is longer than 200 characters/],
 		[{ modelId: 'openai/gpt-4o' }, /modelId/],
 		[[], /expected object/]
 	])('rejects %j with a 400 naming the field', async (payload, message) => {
@@ -266,6 +271,31 @@ describe('chat requests upstream', () => {
 			]
 		});
 	});
+	it('refuse a model the known catalogue does not list, in the setting and per chat', async () => {
+		const services = settingsServices({
+			OPENROUTER_API_KEY: TEST_API_KEY,
+			OPENROUTER_BASE_URL: standin.url
+		});
+		const before = await call(services, modelRoute.PUT, { body: { model_id: 'someone/new' } });
+		expect(before.status).toBe(200); // no catalogue yet: a well-formed id is taken
+		await services.models.list();
+		const setting = await call(services, modelRoute.PUT, { body: { model_id: 'someone/else' } });
+		expect(setting.status).toBe(400);
+		expect(setting.body.error).toEqual({
+			code: 'unknown_model',
+			message:
+				'model_id: "someone/else" is not in the model catalogue; pick one from GET /api/models'
+		});
+		const request = new Request('http://127.0.0.1:3000/api/chat', {
+			method: 'POST',
+			body: JSON.stringify({ message: 'hi', model_id: 'someone/else' })
+		});
+		const chat = await chatRoute.POST({ request, locals: { services } } as any);
+		expect(chat.status).toBe(400);
+		expect((await chat.json()).error.code).toBe('unknown_model');
+		expect((await call(services, modelRoute.GET)).body.model_id).toBe('someone/new');
+	});
+
 	it('use a per-chat model for that chat only, and save it with its messages', async () => {
 		const services = settingsServices({
 			OPENROUTER_API_KEY: TEST_API_KEY,

@@ -89,3 +89,28 @@ describe('GET /api/models', () => {
 		expect(body.error).toMatch(/Could not reach/);
 	});
 });
+
+describe('the catalogue as model checks see it', () => {
+	it('knows no ids before a fetch, the fetched ones with the demo model after, and keeps them through an outage', async () => {
+		const { services, clock } = servicesWithClock();
+		expect(services.models.knownIds()).toBeUndefined();
+		await call(services, modelsRoute.GET);
+		expect([...services.models.knownIds()!]).toEqual([
+			'switchboard/demo',
+			...STANDIN_MODELS.map((m) => m.id)
+		]);
+		await standin!.close();
+		standin = undefined;
+		clock.advance(60 * 60_000);
+		await call(services, modelsRoute.GET);
+		expect(services.models.knownIds()).toContain('openai/gpt-4o');
+	});
+
+	it('knows no ids when OpenRouter was never reachable', async () => {
+		await standin!.close();
+		const services = settingsServices({ OPENROUTER_BASE_URL: standin!.url });
+		standin = undefined;
+		await call(services, modelsRoute.GET);
+		expect(services.models.knownIds()).toBeUndefined();
+	});
+});

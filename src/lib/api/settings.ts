@@ -1,12 +1,22 @@
 import { z } from 'zod';
 
-/** OpenRouter model ids: `vendor/model[:variant]`, plus the offline `switchboard/demo`. */
+/**
+ * `vendor/name` with an optional `:variant` (`meta-llama/llama-3.3-70b-instruct:free`), each part
+ * letters, digits, `.`, `_`, `-`, starting with a letter or digit (OpenRouter's `~vendor/…` aliases
+ * keep their `~`). No spaces, control characters, further slashes or `..`: the id is echoed in
+ * messages and logs and sent upstream as is.
+ */
+const MODEL_ID =
+	/^~?[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*(?::[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
+
+/** OpenRouter model ids, plus the offline `switchboard/demo`. */
 export const modelId = z
 	.string()
 	.trim()
 	.min(1, 'must not be empty')
 	.max(200, 'is longer than 200 characters')
-	.regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+~-]*$/, 'is not a model id such as openai/gpt-4o');
+	.regex(MODEL_ID, 'is not a model id such as openai/gpt-4o')
+	.refine((id) => !id.includes('..'), 'must not contain ".."');
 
 const providerSlugs = z.array(z.string().trim().min(1, 'must not be empty').max(100)).max(50);
 const price = z.number().nonnegative('must be 0 or more');

@@ -1,5 +1,6 @@
 import type { CatalogueModel, ModelList } from '$lib/api/models';
 import type { Logger } from '../log';
+import type { KnownModels } from './check';
 import { DEMO_MODEL_ID } from '../openrouter/client';
 import type { OpenRouterModel } from '../openrouter/types';
 
@@ -26,10 +27,10 @@ export interface ModelCatalogueOptions {
 }
 
 /** The OpenRouter model catalogue, cached; the last good copy outlives OpenRouter outages. */
-export class ModelCatalogue {
+export class ModelCatalogue implements KnownModels {
 	readonly #options: Required<Omit<ModelCatalogueOptions, 'source' | 'log'>> &
 		Pick<ModelCatalogueOptions, 'source' | 'log'>;
-	#good: { models: CatalogueModel[]; fetchedAt: Date } | undefined;
+	#good: { models: CatalogueModel[]; ids: Set<string>; fetchedAt: Date } | undefined;
 	#failure: { message: string; at: Date } | undefined;
 	#inflight: Promise<void> | undefined;
 
@@ -54,6 +55,15 @@ export class ModelCatalogue {
 		};
 	}
 
+	/**
+	 * The ids of the last good fetch, demo model included; undefined while none succeeded.
+	 * Never fetches: checks of a chat or a setting must not wait on OpenRouter.
+	 */
+	knownIds(): ReadonlySet<string> | undefined {
+		// An empty list is a broken answer, not a catalogue that refuses every model.
+		return this.#good?.models.length ? this.#good.ids : undefined;
+	}
+
 	#due(): boolean {
 		const now = this.#options.now().getTime();
 		if (this.#failure && now - this.#failure.at.getTime() < this.#options.retryMs) return false;
@@ -65,17 +75,19 @@ export class ModelCatalogue {
 			const models = await this.#options.source.listModels(
 				AbortSignal.timeout(this.#options.fetchTimeoutMs)
 			);
+			const kept = models.map(
+				({ id, name, context_length, pricing, input_modalities, supported_parameters }) => ({
+					id,
+					name,
+					context_length,
+					pricing,
+					input_modalities,
+					supported_parameters
+				})
+			);
 			this.#good = {
-				models: models.map(
-					({ id, name, context_length, pricing, input_modalities, supported_parameters }) => ({
-						id,
-						name,
-						context_length,
-						pricing,
-						input_modalities,
-						supported_parameters
-					})
-				),
+				models: kept,
+				ids: new Set([DEMO_MODEL_ID, ...kept.map((model) => model.id)]),
 				fetchedAt: this.#options.now()
 			};
 			this.#failure = undefined;
