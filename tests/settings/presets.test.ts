@@ -8,10 +8,12 @@ import * as exportRoute from '../../src/routes/api/presets/export/+server';
 import * as importRoute from '../../src/routes/api/presets/import/+server';
 import * as modelRoute from '../../src/routes/api/settings/model/+server';
 import * as promptRoute from '../../src/routes/api/settings/system-prompt/+server';
+import type { Preset } from '$lib/api';
 import { MCP_HIDDEN_VALUE, type McpServerConfig, type McpServerView } from '$lib/api/mcp';
 import { badRequest } from '$lib/server/errors';
 import type { Services } from '$lib/server/services';
 import type { McpConfigPort } from '$lib/server/settings/mcp-port';
+import type { KnownModels } from '$lib/server/models/check';
 import { ModelSettingsService } from '$lib/server/settings/model';
 import { PresetService } from '$lib/server/settings/presets';
 import { disposeAll } from '../support/factories';
@@ -50,14 +52,20 @@ function fakeMcp(initial: Config[]): McpConfigPort & { configs: Config[]; pushes
 const calculator: Config = { id: 'calculator', enabled: true, transport: 'builtin' };
 const housekeeping: Config = { id: 'housekeeping', enabled: true, transport: 'builtin' };
 
-function presetServices(mcp = fakeMcp([calculator, housekeeping])) {
+/** A catalogue stand-in: `ids` as the last good fetch, or undefined for "never fetched". */
+const catalogue = (ids?: string[]): KnownModels => ({
+	knownIds: () => (ids ? new Set(ids) : undefined)
+});
+
+function presetServices(mcp = fakeMcp([calculator, housekeeping]), models?: KnownModels) {
 	const services = settingsServices({ OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o' });
 	const withMcp: Services = {
 		...services,
 		presets: new PresetService({
 			dataDir: services.config.dataDir,
 			modelSettings: services.modelSettings,
-			mcp
+			mcp,
+			models
 		})
 	};
 	return { services: withMcp, mcp };
@@ -321,7 +329,9 @@ describe('presets API', () => {
 			body: { mcp_servers: [read.body.mcp_servers[1]] }
 		});
 		expect(edited.status).toBe(200);
-		const exported = await call(services, exportRoute.GET);
+		const exported = await call(services, exportRoute.GET, {
+			path: '/api/presets/export?include_secrets=true'
+		});
 		expect(exported.body.presets[0].mcp_servers).toEqual([github]);
 
 		await mcp.replaceConfigs([calculator]);
@@ -506,5 +516,168 @@ describe('presets API', () => {
 		expect(body.mcp_servers.map((server: { id: string }) => server.id)).toEqual(
 			original.map((server) => server.id)
 		);
+	});
+
+	it('exports MCP env and header values as markers unless asked for them; a re-import here keeps them', async () => {
+		const github: Config = {
+			id: 'github',
+			enabled: true,
+			transport: 'http',
+			url: 'https://mcp.example.test/mcp',
+			headers: { Authorization: 'Bearer ghp_real_token' }
+		};
+		const { services } = presetServices(fakeMcp([github]));
+		await create(services, { name: 'With token' });
+
+		const hidden = await call(services, exportRoute.GET);
+		expect(hidden.status).toBe(200);
+		expect(hidden.headers.get('cache-control')).toBe('no-store');
+		expect(JSON.stringify(hidden.body)).not.toContain('ghp_real_token');
+		expect(hidden.body.presets[0].mcp_servers[0].headers).toEqual({
+			Authorization: MCP_HIDDEN_VALUE
+		});
+		const withSecrets = await call(services, exportRoute.GET, {
+			path: '/api/presets/export?include_secrets=true'
+		});
+		expect(withSecrets.body.presets[0].mcp_servers).toEqual([github]);
+		const bad = await call(services, exportRoute.GET, {
+			path: '/api/presets/export?include_secrets=yes'
+		});
+		expect(bad.status).toBe(400);
+		expect(bad.body.error.message).toMatch(/^include_secrets: /);
+
+		const back = await call(services, importRoute.POST, {
+			method: 'POST',
+			body: { ...hidden.body, on_conflict: 'replace' }
+		});
+		expect(back.status).toBe(200);
+		const exportedAgain = await call(services, exportRoute.GET, {
+			path: '/api/presets/export?include_secrets=true'
+		});
+		expect(exportedAgain.body.presets[0].mcp_servers).toEqual([github]);
+
+		const { services: elsewhere } = presetServices();
+		const refused = await call(elsewhere, importRoute.POST, { method: 'POST', body: hidden.body });
+		expect(refused.status).toBe(400);
+		expect(refused.body.error.message).toMatch(
+			/^presets\.0\.mcp_servers\.0\.headers\.Authorization: the value is hidden/
+		);
+	});
+
+	it('refuses a hidden value in an edit that points the server elsewhere', async () => {
+		const github: Config = {
+			id: 'github',
+			enabled: true,
+			transport: 'http',
+			url: 'https://mcp.example.test/mcp',
+			headers: { Authorization: 'Bearer ghp_real_token' }
+		};
+		const { services } = presetServices(fakeMcp([github]));
+		const created = await create(services, { name: 'With token' });
+		const moved = await call(services, itemRoute.PUT, {
+			params: { name: 'With token' },
+			body: {
+				mcp_servers: [{ ...created.body.mcp_servers[0], url: 'https://collector.evil.test/mcp' }]
+			}
+		});
+		expect(moved.status).toBe(400);
+		expect(moved.body.error.message).toMatch(
+			/^mcp_servers\.0\.headers\.Authorization: re-enter the value: the server's command\/URL changed \(URL\)/
+		);
+		const exported = await call(services, exportRoute.GET, {
+			path: '/api/presets/export?include_secrets=true'
+		});
+		expect(exported.body.presets[0].mcp_servers).toEqual([github]);
+	});
+
+	it('applying a preset without MCP servers answers the servers in use with their values hidden', async () => {
+		const github: Config = {
+			id: 'github',
+			enabled: true,
+			transport: 'http',
+			url: 'https://mcp.example.test/mcp',
+			headers: { Authorization: 'Bearer ghp_real_token' }
+		};
+		const { services, mcp } = presetServices(fakeMcp([github]));
+		await call(services, importRoute.POST, {
+			method: 'POST',
+			body: { presets: [{ name: 'Model only', model_id: 'deepseek/deepseek-r1' }] }
+		});
+		const applied = await call(services, applyRoute.POST, {
+			method: 'POST',
+			params: { name: 'Model only' }
+		});
+		expect(applied.status).toBe(200);
+		expect(JSON.stringify(applied.body)).not.toContain('ghp_real_token');
+		expect(applied.body.mcp_servers).toEqual([
+			{ ...github, headers: { Authorization: MCP_HIDDEN_VALUE } }
+		]);
+		expect(mcp.pushes).toBe(0);
+	});
+
+	describe('model ids', () => {
+		const known = catalogue(['openai/gpt-4o', 'deepseek/deepseek-r1']);
+
+		it.each([
+			['a path', '../x', 'invalid_request'],
+			['a space', 'a b/c', 'invalid_request'],
+			['a NUL', 'x/y\u0000', 'invalid_request'],
+			['10 kB', `a/${'b'.repeat(10_000)}`, 'invalid_request'],
+			['no vendor', 'gpt-4o', 'invalid_request'],
+			['an id the catalogue does not list', 'evil/model', 'unknown_model']
+		])('refuses %s in an edit and in an import', async (_what, id, code) => {
+			const { services } = presetServices(undefined, known);
+			await create(services, { name: 'P' });
+			const edited = await call(services, itemRoute.PUT, {
+				params: { name: 'P' },
+				body: { model_id: id }
+			});
+			expect([edited.status, edited.body.error.code]).toEqual([400, code]);
+			expect(edited.body.error.message).toMatch(/^model_id: /);
+			const imported = await call(services, importRoute.POST, {
+				method: 'POST',
+				body: { presets: [{ name: 'Q', model_id: id }] }
+			});
+			expect([imported.status, imported.body.error.code]).toEqual([400, code]);
+			expect(imported.body.error.message).toMatch(/^presets\.0\.model_id: /);
+			if (code === 'unknown_model') expect(imported.body.error.message).toContain(`"${id}"`);
+			expect((await call(services, listRoute.GET)).body.presets.map((p: Preset) => p.name)).toEqual(
+				['P']
+			);
+		});
+
+		it('takes known ids and the demo model; without a catalogue any well-formed id', async () => {
+			const { services } = presetServices(undefined, known);
+			await create(services, { name: 'P' });
+			for (const id of ['deepseek/deepseek-r1', 'switchboard/demo']) {
+				const edited = await call(services, itemRoute.PUT, {
+					params: { name: 'P' },
+					body: { model_id: id }
+				});
+				expect(edited.status).toBe(200);
+			}
+			const { services: unknown } = presetServices(undefined, catalogue());
+			const imported = await call(unknown, importRoute.POST, {
+				method: 'POST',
+				body: { presets: [{ name: 'Q', model_id: 'someone/new-model:free' }] }
+			});
+			expect(imported.status).toBe(200);
+		});
+
+		it('refuses to snapshot or apply a model the catalogue no longer lists', async () => {
+			const ids = ['openai/gpt-4o', 'deepseek/deepseek-r1'];
+			const { services } = presetServices(undefined, { knownIds: () => new Set(ids) });
+			await create(services, { name: 'Old' });
+			ids.shift(); // openai/gpt-4o (the model in use) left the catalogue
+			const applied = await call(services, applyRoute.POST, {
+				method: 'POST',
+				params: { name: 'Old' }
+			});
+			expect(applied.status).toBe(400);
+			expect(applied.body.error.code).toBe('unknown_model');
+			expect(applied.body.error.message).toContain('"openai/gpt-4o"');
+			const created = await create(services, { name: 'New' });
+			expect([created.status, created.body.error.code]).toEqual([400, 'unknown_model']);
+		});
 	});
 });

@@ -100,6 +100,17 @@ export const presetExport = z.object({
 });
 export type PresetExport = z.infer<typeof presetExport>;
 
+/**
+ * `GET /api/presets/export?include_secrets=true`: the file carries MCP env/header values only when
+ * asked; otherwise they are `MCP_HIDDEN_VALUE` markers.
+ */
+export const presetExportQuery = z.object({
+	include_secrets: z
+		.enum(['true', 'false'], 'use true or false')
+		.default('false')
+		.transform((value) => value === 'true')
+});
+
 /** One preset in an import file: timestamps optional, everything else checked like an edit. */
 export const importedPreset = z.object({
 	name: presetName,

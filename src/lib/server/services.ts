@@ -139,6 +139,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		dataDir: config.dataDir,
 		modelSettings,
 		mcp,
+		models,
 		now: overrides.now
 	});
 	const suggestions = new SuggestionService({ dataDir: config.dataDir });
@@ -171,6 +172,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		attachments: chatAttachments,
 		approvals,
 		log,
+		models,
 		now: overrides.now
 	});
 	const runs = new ChatRuns({ chat, repo, log, maxStreams: config.chat.maxStreams });

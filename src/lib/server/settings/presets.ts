@@ -16,6 +16,7 @@ import {
 import type { McpServerConfig } from '$lib/api/mcp';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import { hideSecrets, restoreSecrets } from '../mcp/secrets';
+import { checkModelId, type KnownModels } from '../models/check';
 import { JsonStore } from './json-store';
 import { configsOnly, type McpConfigPort } from './mcp-port';
 import type { ModelSettingsService, ModelSetup } from './model';
@@ -25,6 +26,8 @@ export interface PresetServiceDeps {
 	modelSettings: ModelSettingsService;
 	/** `null` until an MCP service exists: presets then neither capture nor push servers. */
 	mcp: McpConfigPort | null;
+	/** The model catalogue: model ids it does not list are refused (none: any well-formed id). */
+	models?: KnownModels;
 	now?: () => Date;
 }
 
@@ -40,7 +43,7 @@ const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
  * A preset as the browser sees it: MCP env and header values hidden, as GET /api/mcp/servers
- * does (they often hold tokens). Only the export file carries the real values.
+ * does (they often hold tokens). Only an export asked for with its secrets carries the real values.
  */
 function shown(preset: Preset): Preset {
 	const servers = preset.mcp_servers as McpServerConfig[] | null;
@@ -92,6 +95,7 @@ export class PresetService {
 	/** Snapshots the setup in use; waits for settings writes already under way (JsonStore order). */
 	async create({ name, description = '' }: CreatePresetRequest): Promise<Preset> {
 		const setup = await this.#deps.modelSettings.setup();
+		checkModelId(setup.modelId, this.#deps.models, 'the model in use');
 		const mcpServers = this.#deps.mcp ? configsOnly(await this.#deps.mcp.listConfigs()) : null;
 		const now = this.#now();
 		const created: Preset = {
@@ -114,6 +118,7 @@ export class PresetService {
 
 	async update(name: string, patch: UpdatePresetRequest): Promise<Preset> {
 		checkName(name);
+		if (patch.model_id !== undefined) checkModelId(patch.model_id, this.#deps.models);
 		let updated: Preset | undefined;
 		await this.#store.update((presets) => {
 			const current = this.#find(presets, name);
@@ -171,14 +176,23 @@ export class PresetService {
 				'invalid_preset'
 			);
 		}
+		try {
+			checkModelId(preset.model_id, this.#deps.models);
+		} catch (error) {
+			throw badRequest(
+				`Preset "${preset.name}" cannot be applied: ${(error as Error).message}. Edit the preset and try again.`,
+				'unknown_model'
+			);
+		}
 		const before = await modelSettings.setup();
 		const pushServers = mcp && preset.mcp_servers ? preset.mcp_servers : null;
 		const mcpBefore = mcp && pushServers ? configsOnly(await mcp.listConfigs()) : null;
 
+		// Both answers go to the browser: the service's views hide env/header values; so must ours.
 		const mcpServers = pushServers
 			? await mcp!.replaceConfigs(pushServers)
 			: mcp
-				? await mcp.listConfigs()
+				? configsOnly(await mcp.listConfigs()).map((server) => hideSecrets(server))
 				: null;
 		try {
 			await modelSettings.replace(setup);
@@ -218,13 +232,17 @@ export class PresetService {
 		}
 	}
 
-	async export(): Promise<PresetExport> {
+	/**
+	 * The export file. MCP env/header values are markers unless `includeSecrets`: importing such a
+	 * file here again keeps the saved values, elsewhere it asks for them (400 naming the field).
+	 */
+	async export({ includeSecrets = false } = {}): Promise<PresetExport> {
+		const presets = await this.#all();
 		return {
 			format: 'switchboard.presets',
 			version: 1,
 			exported_at: this.#now(),
-			// The real env/header values: the file is for moving setups to another machine.
-			presets: await this.#all()
+			presets: includeSecrets ? presets : presets.map(shown)
 		};
 	}
 
@@ -246,6 +264,7 @@ export class PresetService {
 					result.skipped.push(item.name);
 					continue;
 				}
+				checkModelId(item.model_id, this.#deps.models, `presets.${index}.model_id`);
 				const imported: Preset = {
 					...item,
 					mcp_servers: item.mcp_servers
