@@ -4,7 +4,7 @@ import { requestEvent, runGuard } from './helpers';
 
 const EXPECTED = {
 	'x-content-type-options': 'nosniff',
-	'referrer-policy': 'no-referrer',
+	'referrer-policy': 'same-origin',
 	'x-frame-options': 'DENY'
 };
 const headersOf = (response: Response) =>

@@ -3,7 +3,10 @@ import type { Handle } from '@sveltejs/kit';
 /** On every answer: no MIME sniffing, no Referer to other sites, never inside a frame. */
 export const SECURITY_HEADERS = {
 	'x-content-type-options': 'nosniff',
-	'referrer-policy': 'no-referrer',
+	// Not `no-referrer`: under it browsers send `Origin: null` with the app's own form posts
+	// (Fetch spec, "serializing a request origin"), which cross-site.ts must refuse, so logging in
+	// and out failed. `same-origin` still tells other sites nothing.
+	'referrer-policy': 'same-origin',
 	'x-frame-options': 'DENY'
 };
 
