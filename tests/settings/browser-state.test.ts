@@ -89,4 +89,22 @@ describe('model settings in the browser', () => {
 			'“Deep” is already the setup in use; nothing changed.'
 		);
 	});
+
+	it('exports presets with MCP secrets only when asked to', async () => {
+		const services = settingsServices();
+		await services.mcp.replaceConfigs([
+			{
+				id: 'remote',
+				enabled: false,
+				transport: 'http',
+				url: 'https://mcp.example.test/mcp',
+				headers: { Authorization: 'Bearer tok-browser-0451' }
+			}
+		]);
+		const net = inProcessFetch(services);
+		const presets = new PresetsState(new ModelSettingsState(net.fetcher), net.fetcher);
+		await presets.create('Remote', '');
+		expect(JSON.stringify(await presets.exportFile())).not.toContain('tok-browser-0451');
+		expect(JSON.stringify(await presets.exportFile(true))).toContain('tok-browser-0451');
+	});
 });

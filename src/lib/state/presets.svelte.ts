@@ -107,8 +107,10 @@ export class PresetsState {
 		return describeApply(name, result);
 	}
 
-	async exportFile(): Promise<PresetExport> {
-		return api('/api/presets/export', presetExport, { fetch: this.#fetch });
+	/** The export file; MCP env/header values come as `••••••••` unless `includeSecrets`. */
+	async exportFile(includeSecrets = false): Promise<PresetExport> {
+		const query = includeSecrets ? '?include_secrets=true' : '';
+		return api(`/api/presets/export${query}`, presetExport, { fetch: this.#fetch });
 	}
 
 	async importFile(text: string, onConflict: 'skip' | 'replace'): Promise<ImportPresetsResponse> {
