@@ -58,13 +58,23 @@ function parseArguments(text: string): Record<string, unknown> {
 	}
 }
 
-/** Folds stored rows into what the chat shows: each question, then one reply per turn. */
-export function itemsFromHistory(messages: Message[]): ChatItem[] {
+/**
+ * Folds stored rows into what the chat shows: each question, then one reply per turn. While a
+ * reply is `running`, its rows (everything after the last question, saved as it streams) are
+ * left out: the reply is shown from its stream instead, which replays it from the start.
+ */
+export function itemsFromHistory(
+	messages: Message[],
+	{ running = false }: { running?: boolean } = {}
+): ChatItem[] {
+	const rows = running
+		? messages.slice(0, messages.findLastIndex((message) => message.role === 'user') + 1)
+		: messages;
 	const items: ChatItem[] = [];
 	let reply: AssistantItem | undefined;
 	// A tool message is saved when its call ends, the call's message just before it started.
 	const calledAt = new Map<string, number>();
-	for (const message of messages) {
+	for (const message of rows) {
 		if (message.role === 'user') {
 			reply = undefined;
 			items.push({

@@ -1,13 +1,15 @@
 import {
 	approvalDecisionResponse,
 	chatEvents,
+	sessionDetail,
+	stoppedTurn,
 	type ApprovalDecisionRequest,
 	type ChatEvent,
 	type ChatRequest,
 	type MessageAttachment,
 	type SessionDetail
 } from '$lib/api';
-import { api, errorFrom } from '$lib/api/client';
+import { api, ApiRequestError, errorFrom } from '$lib/api/client';
 import { isSseComment, readSse } from '$lib/api/sse';
 import { titleFrom } from '$lib/format/title';
 import { emptyAssistant, itemsFromHistory, type AssistantItem, type ChatItem } from './chat-items';
@@ -27,7 +29,18 @@ interface Hooks {
 	onTurnFinished?: (sessionId: string) => void;
 }
 
-/** One open conversation: its history, the reply being streamed, the composer draft. */
+/**
+ * Opens the stream a reply arrives on: `POST /api/chat` for a new one, `GET
+ * /api/sessions/{id}/stream` for one the server is already writing. `null`: nothing to follow.
+ */
+type OpenStream = (signal: AbortSignal) => Promise<Response | null>;
+
+/**
+ * One open conversation: its history, the reply being streamed, the composer draft. The reply is
+ * written by the server whether or not this page listens: leaving the conversation only stops
+ * following it, Stop asks the server to stop it, and opening a conversation whose reply is still
+ * being written follows it from its start.
+ */
 export class ChatState {
 	#sessionId = $state<string | null>(null);
 	#title = $state('');
@@ -37,6 +50,8 @@ export class ChatState {
 	#streaming = $state(false);
 	#requestError = $state<string | null>(null);
 	#controller: AbortController | null = null;
+	/** Stop was pressed before the new conversation had its id. */
+	#stopWanted = false;
 	#counter = 0;
 	#afterReply: (() => void)[] = [];
 	draft = $state('');
@@ -79,16 +94,17 @@ export class ChatState {
 		// The page loads the conversation that is already open here (it moves to /c/{id} right after
 		// the first message, while the reply streams): what this page holds is as new or newer.
 		if (detail.session_id === this.#sessionId) return;
-		this.#stopQuietly();
+		this.#detach();
 		this.#sessionId = detail.session_id;
 		this.#title = detail.title;
-		this.#items = itemsFromHistory(detail.messages);
+		this.#items = itemsFromHistory(detail.messages, { running: detail.running });
 		this.#pending = null;
 		this.#requestError = null;
+		if (detail.running) void this.#follow(detail.session_id);
 	}
 
 	reset(): void {
-		this.#stopQuietly();
+		this.#detach();
 		this.#sessionId = null;
 		this.#title = '';
 		this.#items = [];
@@ -135,8 +151,26 @@ export class ChatState {
 		await this.#stream({ session_id: this.#sessionId!, message: '', regenerate: true });
 	}
 
-	stop(): void {
-		this.#controller?.abort();
+	/**
+	 * Stops the reply on the server, which saves what was written; the stream then ends with its
+	 * `done` (`aborted`) as any reply does.
+	 */
+	async stop(): Promise<void> {
+		if (!this.#streaming) return;
+		const sessionId = this.#sessionId;
+		if (!sessionId) {
+			this.#stopWanted = true; // sent once the `session` event names the conversation
+			return;
+		}
+		try {
+			await api(`/api/sessions/${encodeURIComponent(sessionId)}/stop`, stoppedTurn, {
+				method: 'POST'
+			});
+		} catch (error) {
+			// It ended on its own meanwhile: nothing left to stop.
+			if (error instanceof ApiRequestError && error.code === 'not_running') return;
+			this.#requestError = `Could not stop the reply: ${(error as Error).message}`;
+		}
 	}
 
 	/** Runs `callback` once no reply is streaming (dictation queues its send this way). */
@@ -158,32 +192,65 @@ export class ChatState {
 		if (card) card.status = 'running';
 	}
 
-	#stopQuietly() {
+	/** Stops following the reply here; the server goes on writing it. */
+	#detach() {
 		this.#controller?.abort();
 		this.#controller = null;
 		this.#streaming = false;
+		this.#stopWanted = false;
 	}
 
 	/** Runs one POST /api/chat; false when the server refused it before starting. */
-	async #stream(body: ChatRequest): Promise<boolean> {
-		const controller = new AbortController();
-		this.#controller = controller;
-		this.#streaming = true;
-		this.#requestError = null;
-		this.#pending = emptyAssistant(`pending${++this.#counter}`);
-		const reply = this.#pending;
-		let started = false;
-		try {
+	#stream(body: ChatRequest): Promise<boolean> {
+		return this.#receive(async (signal) => {
 			await this.hooks.beforeSend?.().catch(() => {});
-			const response = await fetch('/api/chat', {
+			return fetch('/api/chat', {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify(body),
-				signal: controller.signal
+				signal
 			});
+		});
+	}
+
+	/** Follows the reply the server is writing in this conversation, from its first event. */
+	async #follow(sessionId: string): Promise<void> {
+		await this.#receive(async (signal) => {
+			const path = `/api/sessions/${encodeURIComponent(sessionId)}`;
+			const response = await fetch(`${path}/stream`, { signal });
+			if (response.status !== 204) return response;
+			// It ended between the page's load and now: its saved rows are the reply.
+			const detail = await api(path, sessionDetail, { signal });
+			if (this.#sessionId === sessionId)
+				this.#items = itemsFromHistory(detail.messages, { running: false });
+			return null;
+		});
+	}
+
+	/** Shows one reply as it streams in; false when the server refused it before starting. */
+	async #receive(open: OpenStream): Promise<boolean> {
+		const controller = new AbortController();
+		this.#controller = controller;
+		this.#streaming = true;
+		this.#stopWanted = false;
+		this.#requestError = null;
+		this.#pending = emptyAssistant(`pending${++this.#counter}`);
+		const reply = this.#pending;
+		/** Refusals show only while this page still follows this stream (see #detach). */
+		const refuse = (message: string | null) => {
+			if (this.#controller !== controller) return;
+			this.#requestError = message;
+			this.#pending = null;
+		};
+		let started = false;
+		try {
+			const response = await open(controller.signal);
+			if (!response) {
+				refuse(null);
+				return true;
+			}
 			if (!response.ok || !response.body) {
-				this.#requestError = (await errorFrom(response)).message;
-				this.#pending = null;
+				refuse((await errorFrom(response)).message);
 				return false;
 			}
 			started = true;
@@ -203,11 +270,9 @@ export class ChatState {
 			}
 		} catch (error) {
 			if (controller.signal.aborted) {
-				reply.finishReason = 'aborted';
+				// This page stopped following the reply (see #detach); the server goes on with it.
 			} else if (!started) {
-				this.#requestError =
-					'Could not reach the Switchboard server. Check that it is running and try again.';
-				this.#pending = null;
+				refuse('Could not reach the Switchboard server. Check that it is running and try again.');
 				return false;
 			} else {
 				reply.error = {
@@ -216,9 +281,13 @@ export class ChatState {
 				};
 			}
 		} finally {
-			if (this.#controller === controller) this.#controller = null;
-			this.#streaming = false;
-			if (this.#pending === reply) {
+			// A stream this page stopped following (another conversation was opened) changes nothing.
+			const current = this.#controller === controller;
+			if (current) {
+				this.#controller = null;
+				this.#streaming = false;
+			}
+			if (current && this.#pending === reply) {
 				reply.streaming = false;
 				for (const tool of reply.tools)
 					if (tool.status === 'running' || tool.status === 'awaiting_approval')
@@ -227,7 +296,7 @@ export class ChatState {
 				this.#pending = null;
 			}
 			if (started && this.#sessionId) this.hooks.onTurnFinished?.(this.#sessionId);
-			for (const callback of this.#afterReply.splice(0)) callback();
+			if (!this.#streaming) for (const callback of this.#afterReply.splice(0)) callback();
 		}
 		return true;
 	}
@@ -242,6 +311,7 @@ export class ChatState {
 					this.#title = titleFrom(first?.content ?? '', 'Attachment');
 					this.hooks.onSessionStarted?.(event.data.session_id, this.#title);
 				}
+				if (this.#stopWanted) void this.stop();
 				break;
 			}
 			case 'delta':
