@@ -133,7 +133,7 @@ describe('chat state: a reply the server is still writing', () => {
 		expect(chat.items.at(-1)).toMatchObject({ content: 'one two', finishReason: 'aborted' });
 	});
 
-	it('Stop before a new conversation has its id is sent as soon as the id arrives', async () => {
+	it('Stop before the stream’s first event (a new conversation has no id yet) is sent when it comes', async () => {
 		const stream = liveStream();
 		const calls = serve({
 			'POST /api/chat': stream.response,

@@ -50,7 +50,9 @@ export class ChatState {
 	#streaming = $state(false);
 	#requestError = $state<string | null>(null);
 	#controller: AbortController | null = null;
-	/** Stop was pressed before the new conversation had its id. */
+	/** The followed stream's `session` event came: the server is running the reply. */
+	#running = false;
+	/** Stop was pressed before that. */
 	#stopWanted = false;
 	#counter = 0;
 	#afterReply: (() => void)[] = [];
@@ -158,8 +160,10 @@ export class ChatState {
 	async stop(): Promise<void> {
 		if (!this.#streaming) return;
 		const sessionId = this.#sessionId;
-		if (!sessionId) {
-			this.#stopWanted = true; // sent once the `session` event names the conversation
+		// Until the stream's first event the server may still be saving the question (a stop
+		// would find nothing running) and a new conversation has no id: sent at `session`.
+		if (!sessionId || !this.#running) {
+			this.#stopWanted = true;
 			return;
 		}
 		try {
@@ -197,6 +201,7 @@ export class ChatState {
 		this.#controller?.abort();
 		this.#controller = null;
 		this.#streaming = false;
+		this.#running = false;
 		this.#stopWanted = false;
 	}
 
@@ -232,6 +237,7 @@ export class ChatState {
 		const controller = new AbortController();
 		this.#controller = controller;
 		this.#streaming = true;
+		this.#running = false;
 		this.#stopWanted = false;
 		this.#requestError = null;
 		this.#pending = emptyAssistant(`pending${++this.#counter}`);
@@ -255,6 +261,7 @@ export class ChatState {
 			}
 			started = true;
 			for await (const item of readSse(response.body)) {
+				if (this.#controller !== controller) break; // events already read when it was left
 				if (isSseComment(item) || !item.event) continue;
 				const schema = chatEvents[item.event as keyof typeof chatEvents];
 				if (!schema) continue;
@@ -286,6 +293,7 @@ export class ChatState {
 			if (current) {
 				this.#controller = null;
 				this.#streaming = false;
+				this.#running = false;
 			}
 			if (current && this.#pending === reply) {
 				reply.streaming = false;
@@ -306,6 +314,7 @@ export class ChatState {
 			case 'session': {
 				const isNew = this.#sessionId !== event.data.session_id;
 				this.#sessionId = event.data.session_id;
+				this.#running = true;
 				if (isNew) {
 					const first = this.#items.find((item) => item.kind === 'user');
 					this.#title = titleFrom(first?.content ?? '', 'Attachment');
