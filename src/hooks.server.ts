@@ -75,6 +75,7 @@ const apiMethodNotAllowed: Handle = async ({ event, resolve }) => {
 
 export const handle = sequence(
 	security.securityHeaders,
+	security.contentPolicy(() => services.config),
 	security.hostAllowlist(() => services.config.server.allowedHosts),
 	security.plainParameters,
 	security.crossSiteWrites(() => services.config.server.publicOrigin),

@@ -1,4 +1,6 @@
 import { SPEECH_AUDIO } from '$lib/api/speech';
+// A file of its own, never inlined as a data: URL: the page's policy runs scripts from 'self' only.
+import workletUrl from './pcm16-worklet.js?url&no-inline';
 
 /**
  * Microphone → 16-bit PCM, mono, 16 kHz, in 100 ms chunks, through an AudioWorklet.
@@ -19,45 +21,9 @@ export class MicrophoneError extends Error {
 	}
 }
 
+/** The name pcm16-worklet.js registers its processor under. */
 const PROCESSOR = 'switchboard-pcm16';
 const CHUNK_MS = 100;
-
-// Runs in the AudioWorkletGlobalScope (`sampleRate` is its global); resamples linearly when the
-// context could not be opened at 16 kHz.
-const WORKLET_SOURCE = `
-class Pcm16Capture extends AudioWorkletProcessor {
-	constructor(options) {
-		super();
-		const { targetRate, chunkSamples } = options.processorOptions;
-		this.step = sampleRate / targetRate;
-		this.position = 0;
-		this.size = chunkSamples;
-		this.chunk = new Int16Array(chunkSamples);
-		this.filled = 0;
-	}
-	process(inputs) {
-		const input = inputs[0] && inputs[0][0];
-		if (!input) return true;
-		for (; this.position < input.length; this.position += this.step) {
-			const index = Math.floor(this.position);
-			const fraction = this.position - index;
-			const before = input[index];
-			const after = index + 1 < input.length ? input[index + 1] : before;
-			const value = Math.max(-1, Math.min(1, before + (after - before) * fraction));
-			this.chunk[this.filled++] = value < 0 ? value * 0x8000 : value * 0x7fff;
-			if (this.filled === this.size) {
-				// Transferred, so the old array is detached (length 0) afterwards.
-				this.port.postMessage(this.chunk.buffer, [this.chunk.buffer]);
-				this.chunk = new Int16Array(this.size);
-				this.filled = 0;
-			}
-		}
-		this.position -= input.length;
-		return true;
-	}
-}
-registerProcessor('${PROCESSOR}', Pcm16Capture);
-`;
 
 function describeFailure(error: unknown): MicrophoneError {
 	const name = error instanceof DOMException || error instanceof Error ? error.name : '';
@@ -102,12 +68,7 @@ export async function openMicrophone(
 		} catch {
 			context = new AudioContext();
 		}
-		const url = URL.createObjectURL(new Blob([WORKLET_SOURCE], { type: 'text/javascript' }));
-		try {
-			await context.audioWorklet.addModule(url);
-		} finally {
-			URL.revokeObjectURL(url);
-		}
+		await context.audioWorklet.addModule(workletUrl);
 		const source = context.createMediaStreamSource(stream);
 		const node = new AudioWorkletNode(context, PROCESSOR, {
 			numberOfInputs: 1,
