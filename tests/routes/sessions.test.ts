@@ -15,8 +15,13 @@ import {
 afterEach(disposeAll);
 
 const list = (s: Services, query = '') => callRoute(LIST, s, { path: `/api/sessions${query}` });
-const get = (s: Services, id: string) =>
-	callRoute(GET, s, { path: `/api/sessions/${encodeURIComponent(id)}`, params: { id } });
+const get = (s: Services, id: string, query = '') =>
+	callRoute(GET, s, { path: `/api/sessions/${encodeURIComponent(id)}${query}`, params: { id } });
+const page = async (s: Services, id: string, query: string) => {
+	const response = await get(s, id, query);
+	expect(response.status).toBe(200);
+	return sessionDetail.strict().parse(await response.json());
+};
 const patch = (s: Services, id: string, body: unknown) =>
 	callRoute(PATCH, s, { method: 'PATCH', path: `/api/sessions/${id}`, params: { id }, body });
 const del = (s: Services, id: string) =>
@@ -136,6 +141,150 @@ describe('GET /api/sessions/{id}', () => {
 			expect(s.repo.listSessions({ limit: 10 }).sessions).toHaveLength(1);
 		}
 	);
+});
+
+describe('GET /api/sessions/{id}?limit&before (pages)', () => {
+	/** Two conversations written turn by turn, so their message ids interleave. */
+	function interleaved(count: number) {
+		const s = testServices();
+		const [a, b] = ['A', 'B'].map((title) =>
+			seedConversation(s.repo, { title, updatedAt: nextTimestamp() })
+		);
+		for (let i = 0; i < count; i++)
+			for (const id of [a, b])
+				s.repo.addMessage({
+					sessionId: id,
+					role: i % 2 ? 'assistant' : 'user',
+					content: `${id === a ? 'A' : 'B'}${i}`,
+					createdAt: nextTimestamp()
+				});
+		return { s, a, b };
+	}
+	const texts = (body: { messages: { content: string }[] }) => body.messages.map((m) => m.content);
+
+	it('answers the last `limit` messages oldest first, then the ones before `before`, with has_more', async () => {
+		const { s, a } = interleaved(7);
+		const last = await page(s, a, '?limit=3');
+		expect(texts(last)).toEqual(['A4', 'A5', 'A6']);
+		expect(last.has_more).toBe(true);
+		expect(last).toMatchObject({ session_id: a, title: 'A', running: false });
+
+		const middle = await page(s, a, `?limit=3&before=${last.messages[0].id}`);
+		expect(texts(middle)).toEqual(['A1', 'A2', 'A3']);
+		expect(middle.has_more).toBe(true);
+		const first = await page(s, a, `?limit=3&before=${middle.messages[0].id}`);
+		expect(texts(first)).toEqual(['A0']);
+		expect(first.has_more).toBe(false);
+
+		// The pages together are the whole conversation, which `limit` alone leaves as it was.
+		const whole = await page(s, a, '');
+		expect(whole.has_more).toBe(false);
+		expect([...first.messages, ...middle.messages, ...last.messages]).toEqual(whole.messages);
+	});
+
+	it('has_more is false when the page holds exactly what is left', async () => {
+		const { s, a } = interleaved(4);
+		expect((await page(s, a, '?limit=4')).has_more).toBe(false);
+		expect((await page(s, a, '?limit=200')).messages).toHaveLength(4);
+		const lastTwo = await page(s, a, '?limit=2');
+		const rest = await page(s, a, `?limit=2&before=${lastTwo.messages[0].id}`);
+		expect([texts(rest), rest.has_more]).toEqual([['A0', 'A1'], false]);
+	});
+
+	it('`before` alone answers every message before it; an id past the end, the last page', async () => {
+		const { s, a, b } = interleaved(5);
+		const whole = await page(s, a, '');
+		const before = await page(s, a, `?before=${whole.messages[3].id}`);
+		expect([texts(before), before.has_more]).toEqual([['A0', 'A1', 'A2'], false]);
+		// Another conversation's message id only says where to stop: ids grow with time.
+		const other = await page(s, b, '');
+		expect(texts(await page(s, a, `?before=${other.messages[2].id}`))).toEqual(['A0', 'A1', 'A2']);
+		expect(texts(await page(s, a, `?limit=2&before=${Number.MAX_SAFE_INTEGER}`))).toEqual([
+			'A3',
+			'A4'
+		]);
+		const none = await page(s, a, `?limit=2&before=${whole.messages[0].id}`);
+		expect([none.messages, none.has_more]).toEqual([[], false]);
+	});
+
+	it('an empty conversation is one empty page', async () => {
+		const s = testServices();
+		const id = seedConversation(s.repo, { title: 'Empty' });
+		expect(await page(s, id, '?limit=50')).toMatchObject({ messages: [], has_more: false });
+	});
+
+	it.each([
+		['?limit=0', 'limit'],
+		['?limit=201', 'limit'],
+		['?limit=-1', 'limit'],
+		['?limit=1.5', 'limit'],
+		['?limit=abc', 'limit'],
+		['?limit=', 'limit'],
+		['?before=abc', 'before'],
+		['?limit=10&before=0', 'before'],
+		['?before=-4', 'before'],
+		['?before=2.5', 'before'],
+		['?before=', 'before'],
+		['?before=99999999999999999999', 'before']
+	])('answers %s with a 400 naming the parameter', async (query, parameter) => {
+		const { s, ids } = seeded(1);
+		const error = await errorOf(await get(s, ids[0], query));
+		expect(error).toMatchObject({ status: 400, code: 'invalid_request' });
+		expect(error.message).toMatch(new RegExp(`^${parameter}: `));
+	});
+
+	it('answers an unknown id with a 404 whatever the page', async () => {
+		const { s } = seeded(1);
+		expect(await errorOf(await get(s, crypto.randomUUID(), '?limit=5&before=3'))).toMatchObject({
+			status: 404,
+			code: 'session_not_found'
+		});
+	});
+
+	it('re-signs and marks used only the attachments of the messages on the page', async () => {
+		const s = testServices();
+		const id = seedConversation(s.repo, {
+			title: 'Files',
+			messages: Array.from({ length: 6 }, (_, i) => ({ content: `m${i}` }))
+		});
+		const rows = s.repo.listMessages(id);
+		const files = [];
+		for (const row of rows) {
+			const file = await s.attachments.save({
+				data: Buffer.from(`file ${row.id}`),
+				fileName: `f${row.id}.txt`
+			});
+			s.attachments.link(row.id, id, [file.attachment_id]);
+			files.push(file.attachment_id);
+		}
+		// Every signed URL expired long ago, and every file was last used then.
+		const old = '2020-01-01T00:00:00.000Z';
+		s.db.$client
+			.prepare('update attachments set signed_url_expires_at = ?, last_used_at = ?')
+			.run(old, old);
+		const state = (attachmentId: string) =>
+			s.db.$client
+				.prepare(
+					'select signed_url_expires_at as expires, last_used_at as used from attachments where attachment_id = ?'
+				)
+				.get(attachmentId) as { expires: string; used: string };
+
+		const body = await page(s, id, `?limit=2&before=${rows[4].id}`);
+		expect(texts(body)).toEqual(['m2', 'm3']);
+		expect(body.messages.map((m) => m.attachments.map((f) => f.attachment_id))).toEqual([
+			[files[2]],
+			[files[3]]
+		]);
+		for (const message of body.messages) {
+			const [file] = message.attachments;
+			expect(Date.parse(file.signed_url_expires_at)).toBeGreaterThan(Date.now());
+			expect(state(file.attachment_id).expires).toBe(file.signed_url_expires_at);
+			expect(state(file.attachment_id).used).not.toBe(old);
+		}
+		// The rest were not asked for: still stale, still unused.
+		for (const other of [0, 1, 4, 5].map((i) => files[i]))
+			expect(state(other)).toEqual({ expires: old, used: old });
+	});
 });
 
 describe('PATCH /api/sessions/{id}', () => {

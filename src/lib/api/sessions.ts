@@ -62,9 +62,36 @@ export const sessionDetail = z.object({
 	updated_at: z.string(),
 	/** A reply is being written right now (follow it with `GET /api/sessions/{id}/stream`). */
 	running: z.boolean(),
-	messages: z.array(message)
+	/** Oldest first: the whole conversation, or the page `limit` / `before` asked for. */
+	messages: z.array(message),
+	/** Older messages than the first of `messages` exist (ask with `before` = its id). */
+	has_more: z.boolean()
 });
 export type SessionDetail = z.infer<typeof sessionDetail>;
+
+/** The most messages one page of `GET /api/sessions/{id}` holds. */
+export const MAX_MESSAGES_PAGE = 200;
+
+/**
+ * `GET /api/sessions/{id}?limit&before`: without `limit` the whole conversation (or everything
+ * before `before`); with it, the last `limit` messages (before `before`), oldest first.
+ */
+export const sessionDetailQuery = z.object({
+	limit: z.coerce
+		.number('not a number')
+		.int('not a whole number')
+		.min(1, 'at least 1')
+		.max(MAX_MESSAGES_PAGE, `at most ${MAX_MESSAGES_PAGE}`)
+		.optional(),
+	/** A message id: only messages older than it (ids grow with time). */
+	before: z.coerce
+		.number('not a message id')
+		.int('not a message id')
+		.positive('not a message id')
+		.max(Number.MAX_SAFE_INTEGER, 'not a message id')
+		.optional()
+});
+export type SessionDetailQuery = z.infer<typeof sessionDetailQuery>;
 
 export const renameSessionRequest = z.object({
 	title: z

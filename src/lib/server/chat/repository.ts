@@ -69,6 +69,15 @@ function prepareTurnQueries(db: Db) {
 			.where(eq(messages.sessionId, sessionId))
 			.orderBy(asc(messages.id))
 			.prepare(),
+		// Newest first from `before` down, walking the (session_id, id) index backwards; LIMIT -1
+		// is no limit. Reversed by the caller.
+		page: db
+			.select()
+			.from(messages)
+			.where(and(eq(messages.sessionId, sessionId), lt(messages.id, sql.placeholder('before'))))
+			.orderBy(desc(messages.id))
+			.limit(sql.placeholder('limit'))
+			.prepare(),
 		withAttachments: db
 			.selectDistinct({ id: messageAttachments.messageId })
 			.from(messageAttachments)
@@ -145,6 +154,25 @@ export class ChatRepository {
 
 	listMessages(sessionId: string): MessageRow[] {
 		return this.#turn.messages.all({ sessionId });
+	}
+
+	/**
+	 * One page of a conversation, oldest first: the last `limit` messages (all without it) older
+	 * than the message id `before` (the newest without it). `hasMore`: older ones exist.
+	 */
+	listMessagesPage(
+		sessionId: string,
+		{ limit, before }: { limit?: number; before?: number }
+	): { rows: MessageRow[]; hasMore: boolean } {
+		const rows = this.#turn.page.all({
+			sessionId,
+			before: before ?? Number.MAX_SAFE_INTEGER,
+			// One more than asked tells whether there are older ones.
+			limit: limit === undefined ? -1 : limit + 1
+		});
+		const hasMore = limit !== undefined && rows.length > limit;
+		if (hasMore) rows.pop();
+		return { rows: rows.reverse(), hasMore };
 	}
 
 	/** Ids of the conversation's messages that carry attachments. */

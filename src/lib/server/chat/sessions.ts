@@ -1,9 +1,11 @@
-import type {
-	Message,
-	MessageAttachment,
-	SessionDetail,
-	SessionList,
-	SessionListQuery
+import {
+	MAX_MESSAGES_PAGE,
+	type Message,
+	type MessageAttachment,
+	type SessionDetail,
+	type SessionDetailQuery,
+	type SessionList,
+	type SessionListQuery
 } from '$lib/api';
 import type { MessageRow } from '../db/schema';
 import { notFound } from '../errors';
@@ -65,17 +67,28 @@ export class SessionService {
 		};
 	}
 
-	async get(sessionId: string): Promise<SessionDetail> {
+	/**
+	 * The conversation with its messages: all of them, or one page (`limit` messages before the
+	 * message `before`, the newest without it), oldest first.
+	 */
+	async get(sessionId: string, page: SessionDetailQuery = {}): Promise<SessionDetail> {
 		const conversation = this.repo.getConversation(sessionId);
 		if (!conversation) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
 		// Asked before the rows are read: a turn that ends in between is then reported running, and
 		// the browser, finding no stream, reads the saved reply; the other order would show a
 		// half-written reply as if it were finished.
 		const running = this.runs.isRunning(sessionId);
-		const rows = this.repo.listMessages(sessionId);
+		const whole = page.limit === undefined && page.before === undefined;
+		const { rows, hasMore } = whole
+			? { rows: this.repo.listMessages(sessionId), hasMore: false }
+			: this.repo.listMessagesPage(sessionId, page);
 		// Only the messages that have attachments: asking about every message of a long
-		// conversation cost 7 ms of a 5,000-message GET (one query with 2,500 ids).
-		const withFiles = [...this.repo.messageIdsWithAttachments(sessionId)];
+		// conversation cost 7 ms of a 5,000-message GET (one query with 2,500 ids). A page asks
+		// about its own (at most 200), so only its files are re-signed and marked used.
+		const withFiles =
+			rows.length <= MAX_MESSAGES_PAGE
+				? rows.map((row) => row.id)
+				: this.#withFiles(sessionId, rows, whole);
 		const files = withFiles.length ? await this.attachments.forMessages(withFiles) : new Map();
 		return {
 			session_id: conversation.sessionId,
@@ -83,8 +96,15 @@ export class SessionService {
 			created_at: conversation.createdAt,
 			updated_at: conversation.updatedAt,
 			running,
-			messages: rows.map((row) => toApiMessage(row, files.get(row.id)))
+			messages: rows.map((row) => toApiMessage(row, files.get(row.id))),
+			has_more: hasMore
 		};
+	}
+
+	/** Of many rows, the ids of those with attachments (one query over the conversation). */
+	#withFiles(sessionId: string, rows: MessageRow[], whole: boolean): number[] {
+		const ids = this.repo.messageIdsWithAttachments(sessionId);
+		return whole ? [...ids] : rows.filter((row) => ids.has(row.id)).map((row) => row.id);
 	}
 
 	rename(sessionId: string, title: string) {

@@ -1,12 +1,12 @@
 import { json } from '@sveltejs/kit';
-import { renameSessionRequest } from '$lib/api';
-import { endpoint, readJson } from '$lib/server/http';
+import { renameSessionRequest, sessionDetailQuery } from '$lib/api';
+import { endpoint, parseQuery, readJson } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
 export const trailingSlash = 'ignore';
 
-export const GET: RequestHandler = endpoint(async ({ params, locals }) =>
-	json(await locals.services.sessions.get(params.id))
+export const GET: RequestHandler = endpoint(async ({ params, url, locals }) =>
+	json(await locals.services.sessions.get(params.id, parseQuery(url, sessionDetailQuery)))
 );
 
 export const PATCH: RequestHandler = endpoint(async ({ params, request, locals }) => {
