@@ -34,9 +34,18 @@ describe('control characters in paths and query parameters', () => {
 		'/api/sessions?q=tab%09separated',
 		'/api/sessions?q=%22quoted%22%20OR%20*',
 		'/api/presets/My%20preset',
-		'/api/sessions/%E0' // malformed: SvelteKit's own 400
+		'/c/%E0' // a page with a malformed escape: SvelteKit's own 400 page
 	])('passes %s', async (path) => {
 		expect(await check(path)).toBe('passed');
+	});
+
+	it.each([
+		'/api/sessions/%E0',
+		'/api/sessions/%ED%A0%80', // a lone surrogate, UTF-8 encoded
+		'/api/presets/%C0%AF/apply', // an overlong "/"
+		'/api/%zz'
+	])('refuses the malformed API path %s with 400 in the error shape', async (path) => {
+		expect(await check(path)).toBe('400 invalid_characters');
 	});
 
 	it('names the parameter at fault', async () => {
