@@ -1040,21 +1040,6 @@ function routedPath(wirePath: string): string {
 	}
 }
 
-/**
- * Offenders found and reported to the module's owner, not yet fixed: printed on every run, not
- * failing it. Remove an entry with its fix.
- */
-const KNOWN: { method: string; path: RegExp; status: number; why: string }[] = [
-	{
-		method: 'POST',
-		path: /^\/login\/?$/,
-		status: 500,
-		why:
-			'the login action calls request.formData() unguarded: a multipart body without a valid ' +
-			'boundary, or any body it cannot parse as a form, throws (src/routes/login/+page.server.ts)'
-	}
-];
-
 function verdict(c: Case, answer: Answer, routes: Route[]): string | undefined {
 	if (answer.error) return `no answer: ${answer.error}`;
 	if (answer.status >= 500) return 'server error';
@@ -1167,7 +1152,6 @@ test.describe('fuzzing every route', () => {
 		const since = new Date();
 		const started = performance.now();
 		const offenders: string[] = [];
-		const known = new Map<string, number>();
 		const statuses = new Map<number, number>();
 		const slowest = { ms: 0, what: '' };
 		await pool(cases, CONCURRENCY, async (c) => {
@@ -1180,14 +1164,7 @@ test.describe('fuzzing every route', () => {
 			}
 			statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
 			const wrong = verdict(c, answer, routes);
-			const reported = KNOWN.find(
-				(entry) =>
-					entry.method === c.method &&
-					entry.status === answer.status &&
-					entry.path.test(routedPath(c.path))
-			);
-			if (wrong && reported) known.set(reported.why, (known.get(reported.why) ?? 0) + 1);
-			else if (wrong)
+			if (wrong)
 				offenders.push(
 					`#${c.n} ${c.kind}: ${c.method} ${excerpt(c.path, 120)} → ${answer.status} ${wrong}: ` +
 						`${excerpt(answer.text)} (body ${c.body?.length ?? 0} bytes, ${excerpt(c.body?.toString('utf8') ?? '', 80)})`
@@ -1204,7 +1181,6 @@ test.describe('fuzzing every route', () => {
 				`statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ` +
 				`slowest ${Math.round(slowest.ms)} ms: ${slowest.what}`
 		);
-		for (const [why, count] of known) console.warn(`known offender, ${count}×: ${why}`);
 		expect(
 			offenders,
 			`seed ${SEED}: ${offenders.length} offenders\n${offenders.join('\n')}`

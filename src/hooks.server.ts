@@ -88,7 +88,9 @@ export const handle = sequence(
 );
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
-	if (status !== 404) services?.log.error('unhandled error', { path: event.url.pathname, error });
+	// 4xx here are the caller's mistakes (a malformed URL, a wrong method on a page): not the
+	// server's errors, and logging them would let anyone fill the error log.
+	if (status >= 500) services?.log.error('unhandled error', { path: event.url.pathname, error });
 	return {
 		message: status === 404 ? 'Not found' : 'Something went wrong on the server.',
 		code: status === 404 ? 'not_found' : 'internal_error'

@@ -58,6 +58,27 @@ async function redirectOf(run: () => unknown) {
 }
 
 describe('the login form', () => {
+	it('answers 400, not 500, to a body that is no form', async () => {
+		const url = new URL('http://127.0.0.1:3000/login');
+		const services = testServices({ APP_PASSWORD: 'hunter2' });
+		const event = {
+			request: new Request(url, {
+				method: 'POST',
+				headers: { 'content-type': 'multipart/form-data' },
+				body: 'x'
+			}),
+			url,
+			cookies: cookieApi(new Map()),
+			locals: { services },
+			getClientAddress: () => '192.0.2.10',
+			setHeaders: () => {}
+		};
+		expect(await actions.default(event as never)).toMatchObject({
+			status: 400,
+			data: { error: expect.stringContaining('could not be read') }
+		});
+	});
+
 	it('sets a session cookie for the right password and goes where the person was headed', async () => {
 		const result = await logIn('hunter2', { appPassword: 'hunter2', next: '/settings?tab=1' });
 		expect(result.redirect).toEqual({ status: 303, location: '/settings?tab=1' });

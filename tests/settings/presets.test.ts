@@ -136,7 +136,8 @@ describe('presets API', () => {
 		['tab\there', /control characters/],
 		['x'.repeat(81), /longer than 80/],
 		['   ', /must not be empty/],
-		['import', /reserved/]
+		['import', /reserved/],
+		['lone \ud800 surrogate', /well-formed/]
 	])('rejects the name %j', async (name, message) => {
 		const { services } = presetServices();
 		const created = await create(services, { name });

@@ -21,6 +21,8 @@ export const presetName = z
 		(name) => !/[/\\\u0000-\u001f\u007f]/.test(name),
 		'must not contain slashes or control characters'
 	)
+	// A lone surrogate cannot be percent-encoded, so the preset could never be addressed again.
+	.refine((name) => !/[\ud800-\udfff]/u.test(name), 'must be well-formed Unicode text')
 	.refine((name) => !/^\.+$/.test(name), 'must not be only dots')
 	.refine((name) => !RESERVED.has(name.toLowerCase()), 'is reserved (export, import)');
 

@@ -14,8 +14,10 @@ export const load: PageServerLoad = ({ locals }) => {
 export const actions: Actions = {
 	default: async (event) => {
 		const { auth } = event.locals.services;
-		const password = String((await event.request.formData()).get('password') ?? '');
 		if (!auth.enabled) redirect(303, '/');
+		const form = await event.request.formData().catch(() => null);
+		if (!form) return fail(400, { error: 'The login form could not be read; send it again.' });
+		const password = String(form.get('password') ?? '');
 		let token: string;
 		try {
 			token = auth.logIn(password, clientAddress(event));
