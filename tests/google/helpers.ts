@@ -60,7 +60,7 @@ export async function connectedGoogle(
 
 /** An MCP client on the service's `google` server, over the in-memory transport like the aggregator. */
 export async function mcpClient(google: GoogleService) {
-	const server = google.createServer();
+	const server = await google.createServer();
 	const client = new Client({ name: 'test', version: '1.0.0' });
 	const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
 	await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);

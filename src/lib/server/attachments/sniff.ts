@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { IMAGE_TYPES, TEXT_TYPES, isImageType } from '$lib/api/attachments';
 import { AppError } from '../errors';
 import { extensionOf } from './file-name';
@@ -45,6 +44,8 @@ export async function detectType(
 	fileName: string,
 	claimedType?: string
 ): Promise<string> {
+	// file-type (with its token readers) is loaded at the first upload, not at start-up.
+	const { fileTypeFromBuffer } = await import('file-type');
 	const detected = await fileTypeFromBuffer(data);
 	if (detected && BINARY_TYPES.has(detected.mime)) return detected.mime;
 	const text = asText(data);

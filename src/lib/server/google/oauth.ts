@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CodeChallengeMethod, OAuth2Client, type Credentials } from 'google-auth-library';
+import type { Credentials, OAuth2Client } from 'google-auth-library';
 import { NEEDED_SCOPES } from './scopes';
 
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -27,6 +27,17 @@ export class StateMismatchError extends Error {
 }
 
 /**
+ * google-auth-library, loaded at its first use: with its gaxios/gtoken stack it costs several MB
+ * resident, and most servers never connect Google (or do so long after the start).
+ */
+let library: Promise<typeof import('google-auth-library')> | undefined;
+const loadLibrary = () =>
+	(library ??= import('google-auth-library').catch((error) => {
+		library = undefined;
+		throw error;
+	}));
+
+/**
  * The OAuth 2.0 web-server flow: offline access, PKCE S256 and a `state` kept server-side for
  * ten minutes, through google-auth-library's `OAuth2Client` (its `endpoints` option lets
  * GOOGLE_OAUTH_BASE_URL point at a stand-in).
@@ -42,7 +53,8 @@ export class GoogleOAuth {
 	}
 
 	/** A client for one purpose (flow, API calls or revoke); API clients get the stored credentials. */
-	client(credentials?: Credentials): OAuth2Client {
+	async client(credentials?: Credentials): Promise<OAuth2Client> {
+		const { OAuth2Client } = await loadLibrary();
 		const base = this.#options.oauthBaseUrl;
 		const client = new OAuth2Client({
 			clientId: this.#options.clientId,
@@ -66,7 +78,8 @@ export class GoogleOAuth {
 	/** The consent-screen URL and the `state` the browser must bring back. */
 	async authorizationUrl(): Promise<{ url: string; state: string }> {
 		this.#sweep();
-		const client = this.client();
+		const client = await this.client();
+		const { CodeChallengeMethod } = await loadLibrary();
 		const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
 		const state = randomBytes(32).toString('base64url');
 		this.#pending.set(state, { codeVerifier, expiresAt: this.#now() + STATE_TTL_MS });
@@ -93,12 +106,12 @@ export class GoogleOAuth {
 	}
 
 	async exchange(code: string, codeVerifier: string): Promise<Credentials> {
-		const { tokens } = await this.client().getToken({ code, codeVerifier });
+		const { tokens } = await (await this.client()).getToken({ code, codeVerifier });
 		return tokens;
 	}
 
 	async revoke(token: string): Promise<void> {
-		await this.client().revokeToken(token);
+		await (await this.client()).revokeToken(token);
 	}
 
 	#sweep(): void {

@@ -10,12 +10,23 @@ import {
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
-import { createGoogleApis } from './apis';
+import type { GoogleApis } from './apis';
 import { describeGoogleError, type GoogleFailure } from './errors';
 import { GoogleOAuth, StateMismatchError } from './oauth';
 import { describeScope, missingScopes, parseScopes } from './scopes';
 import { createGoogleMcpServer } from './server';
 import { GoogleTokenStore, type StoredTokens } from './token-store';
+
+/**
+ * The Gmail, Calendar and Drive clients: @googleapis/* (with googleapis-common) are loaded when the
+ * `google` server first connects, not at start-up.
+ */
+async function googleApis(client: OAuth2Client, apiRootUrl: string): Promise<GoogleApis> {
+	const { createGoogleApis } = await import('./apis');
+	return createGoogleApis(client, apiRootUrl);
+}
+
+const GRANT_CHANGED = 'The Google grant changed while the server was starting; try again.';
 
 export const NOT_CONNECTED = 'Google is not connected: use Connect on the MCP page (/mcp).';
 export const NOT_CONFIGURED =
@@ -168,7 +179,7 @@ export class GoogleService {
 			this.#log.warn('google code exchange failed', { reason: describeGoogleError(error).message });
 			throw new GoogleOAuthError('token_exchange_failed');
 		}
-		const email = await this.#accountEmail(oauth.client(tokens));
+		const email = await this.#accountEmail(await oauth.client(tokens));
 		this.#tokens = await this.store.connect(tokens, email);
 		this.#loadError = undefined;
 		this.#apiClient = undefined;
@@ -216,11 +227,15 @@ export class GoogleService {
 	}
 
 	/** A fresh `google` MCP server on the current grant (the aggregator connects it in-process). */
-	createServer(): McpServer {
+	async createServer(): Promise<McpServer> {
 		const reason = this.unavailableReason();
 		if (reason) throw new Error(reason);
+		const client = await this.#authorizedClient();
+		const apis = await googleApis(client, this.#config.apiRootUrl);
+		// A disconnect or a new grant while the libraries loaded: this client is no longer the one.
+		if (this.#apiClient !== client) throw new Error(this.unavailableReason() ?? GRANT_CHANGED);
 		const server = createGoogleMcpServer({
-			apis: createGoogleApis(this.#authorizedClient(), this.#config.apiRootUrl),
+			apis,
 			grantedScopes: () => parseScopes(this.#tokens?.scope),
 			onReconnectRequired: (failure) => this.#lostGrant(failure)
 		});
@@ -236,10 +251,10 @@ export class GoogleService {
 		await Promise.allSettled(servers.map((server) => server.close()));
 	}
 
-	#authorizedClient(): OAuth2Client {
+	async #authorizedClient(): Promise<OAuth2Client> {
 		if (this.#apiClient) return this.#apiClient;
 		const tokens = this.#tokens!;
-		const client = this.#oauth!.client({
+		const client = await this.#oauth!.client({
 			access_token: tokens.access_token,
 			refresh_token: tokens.refresh_token,
 			expiry_date: tokens.expiry_date,
@@ -259,6 +274,9 @@ export class GoogleService {
 					this.#log.error('google token file not written', { reason: (error as Error).message })
 				);
 		});
+		// Two servers created at once share the first client; the grant may have changed meanwhile.
+		if (this.#apiClient) return this.#apiClient;
+		if (this.#tokens !== tokens) throw new Error(this.unavailableReason() ?? GRANT_CHANGED);
 		this.#apiClient = client;
 		return client;
 	}
@@ -274,7 +292,7 @@ export class GoogleService {
 
 	async #accountEmail(client: OAuth2Client): Promise<string | undefined> {
 		try {
-			const { gmail } = createGoogleApis(client, this.#config.apiRootUrl);
+			const { gmail } = await googleApis(client, this.#config.apiRootUrl);
 			const { data } = await gmail.users.getProfile({ userId: 'me' });
 			return data.emailAddress ?? undefined;
 		} catch (error) {

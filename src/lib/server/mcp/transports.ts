@@ -1,8 +1,5 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { McpServerConfig } from '$lib/api/mcp';
 import type { BuiltinRegistry } from './builtin/registry';
 
@@ -24,7 +21,11 @@ export interface OpenedTransport {
 
 const STDERR_TAIL = 2000;
 
-/** Builds the client-side transport for one config; stdio never goes through a shell. */
+/**
+ * Builds the client-side transport for one config; stdio never goes through a shell. The stdio,
+ * HTTP and SSE transports (with cross-spawn, eventsource and their kin) are loaded when a server
+ * first uses them: most installations run only the built-ins.
+ */
 export async function openTransport(
 	config: McpServerConfig,
 	builtins: BuiltinRegistry
@@ -46,6 +47,7 @@ export async function openTransport(
 			return { transport: clientSide, close: () => server.close() };
 		}
 		case 'stdio': {
+			const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
 			const transport = new StdioClientTransport({
 				command: config.command!,
 				args: config.args ?? [],
@@ -59,17 +61,22 @@ export async function openTransport(
 			});
 			return { transport, stderrTail: () => tail.trim() };
 		}
-		case 'http':
+		case 'http': {
+			const { StreamableHTTPClientTransport } =
+				await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
 			return {
 				transport: new StreamableHTTPClientTransport(new URL(config.url!), {
 					requestInit: { headers: config.headers ?? {} }
 				})
 			};
-		case 'sse':
+		}
+		case 'sse': {
+			const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
 			return {
 				transport: new SSEClientTransport(new URL(config.url!), {
 					requestInit: { headers: config.headers ?? {} }
 				})
 			};
+		}
 	}
 }

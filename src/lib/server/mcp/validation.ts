@@ -10,8 +10,9 @@ const options = {
 	validateFormats: false,
 	validateSchema: false
 } as const;
-const draft7 = new Ajv(options);
-const draft2020 = new Ajv2020(options);
+// Made at the first tool call, not at start-up.
+let draft7: Ajv | undefined;
+let draft2020: Ajv2020 | undefined;
 
 const MAX_CACHED = 2000;
 const compiled = new Map<string, ArgumentsCheck | undefined>();
@@ -38,7 +39,10 @@ export function compileArgumentsCheck(schema: Record<string, unknown>): Argument
 	const key = JSON.stringify(schema);
 	if (compiled.has(key)) return compiled.get(key);
 	const { $schema, $id: _id, ...rest } = schema;
-	const ajv = typeof $schema === 'string' && /2019-09|2020-12/.test($schema) ? draft2020 : draft7;
+	const ajv =
+		typeof $schema === 'string' && /2019-09|2020-12/.test($schema)
+			? (draft2020 ??= new Ajv2020(options))
+			: (draft7 ??= new Ajv(options));
 	let check: ArgumentsCheck | undefined;
 	try {
 		const validate: ValidateFunction = ajv.compile(rest);

@@ -1,4 +1,4 @@
-import { DeepgramClient, DeepgramError, DeepgramTimeoutError } from '@deepgram/sdk';
+import type { DeepgramClient } from '@deepgram/sdk';
 import type { SpeechTokenResponse } from '$lib/api/speech';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
@@ -15,35 +15,55 @@ export interface SpeechTokenServiceOptions {
 	limiter?: RateLimiter;
 }
 
+type DeepgramSdk = typeof import('@deepgram/sdk');
+
 /**
  * Mints temporary Deepgram tokens so the long-lived key never leaves the server.
+ * The SDK (about 14 MB resident) is loaded at the first token, not at start-up.
  * Neither the key nor a minted token is logged: only outcomes and upstream status codes.
  */
 export class SpeechTokenService {
 	readonly configured: boolean;
-	readonly #client: DeepgramClient | undefined;
+	readonly #apiKey: string | undefined;
+	readonly #apiUrl: string;
+	#client: Promise<{ sdk: DeepgramSdk; client: DeepgramClient }> | undefined;
 	readonly #socketUrl: string;
 	readonly #limiter: RateLimiter;
 	readonly #log: Logger;
 
 	constructor(options: SpeechTokenServiceOptions) {
 		this.configured = Boolean(options.apiKey);
-		this.#client = options.apiKey
-			? new DeepgramClient({
-					apiKey: options.apiKey,
-					baseUrl: options.apiUrl,
-					// A failed grant is answered at once; the browser decides whether to try again.
-					maxRetries: 0,
-					timeoutInSeconds: 10
-				})
-			: undefined;
+		this.#apiKey = options.apiKey;
+		this.#apiUrl = options.apiUrl;
 		this.#socketUrl = websocketBase(options.apiUrl);
 		this.#limiter = options.limiter ?? new RateLimiter({ max: 12, windowMs: 60_000 });
 		this.#log = options.log;
 	}
 
+	/** The SDK and one client on the key, loaded once; a failed load is tried again next time. */
+	#sdk(apiKey: string): Promise<{ sdk: DeepgramSdk; client: DeepgramClient }> {
+		this.#client ??= import('@deepgram/sdk').then(
+			(sdk) => ({
+				sdk,
+				client: new sdk.DeepgramClient({
+					apiKey,
+					baseUrl: this.#apiUrl,
+					// A failed grant is answered at once; the browser decides whether to try again.
+					maxRetries: 0,
+					timeoutInSeconds: 10
+				})
+			}),
+			(error) => {
+				this.#client = undefined;
+				throw error;
+			}
+		);
+		return this.#client;
+	}
+
 	async mint(clientKey: string): Promise<SpeechTokenResponse> {
-		if (!this.#client) {
+		const apiKey = this.#apiKey;
+		if (!apiKey) {
 			throw new AppError(
 				503,
 				'speech_not_configured',
@@ -58,19 +78,20 @@ export class SpeechTokenService {
 				`Too many dictation starts in a short time; try again in ${Math.ceil(waitMs / 1000)} s.`
 			);
 		}
+		const { sdk, client } = await this.#sdk(apiKey);
 		try {
-			const grant = await this.#client.auth.v1.tokens.grant({ ttl_seconds: TOKEN_TTL_SECONDS });
+			const grant = await client.auth.v1.tokens.grant({ ttl_seconds: TOKEN_TTL_SECONDS });
 			return {
 				access_token: grant.access_token,
 				expires_in: grant.expires_in ?? TOKEN_TTL_SECONDS,
 				url: this.#socketUrl
 			};
 		} catch (error) {
-			throw this.#upstreamError(error);
+			throw this.#upstreamError(sdk, error);
 		}
 	}
 
-	#upstreamError(error: unknown): AppError {
+	#upstreamError({ DeepgramError, DeepgramTimeoutError }: DeepgramSdk, error: unknown): AppError {
 		if (error instanceof DeepgramTimeoutError) {
 			this.#log.warn('deepgram token grant timed out');
 			return new AppError(

@@ -1,4 +1,4 @@
-import { Storage, type Bucket } from '@google-cloud/storage';
+import type { Bucket, StorageOptions } from '@google-cloud/storage';
 import { readFileSync } from 'node:fs';
 import { contentDisposition } from '../file-name';
 import type { BlobStorage, SignRequest, StoredBlob } from './storage';
@@ -44,23 +44,29 @@ function notFound(error: unknown): boolean {
 	return (error as { code?: unknown }).code === 404;
 }
 
-/** Attachments in a private GCS bucket, read through v4 signed URLs. */
+/**
+ * Attachments in a private GCS bucket, read through v4 signed URLs. The client library (about
+ * 13 MB resident with its Google auth stack) is loaded at the first use, not at start-up; the key
+ * file is still read here, so a bad one stops the start.
+ */
 export class GcsBlobStorage implements BlobStorage {
 	readonly kind = 'gcs';
-	readonly #bucket: Bucket;
+	readonly #storageOptions: StorageOptions;
+	readonly #bucketName: string;
+	#loading: Promise<Bucket> | undefined;
 	readonly #prefix: string;
 	readonly #ownName: RegExp;
 
 	constructor(options: GcsOptions) {
 		const key = options.keyFile ? readKey(options.keyFile) : undefined;
-		const storage = new Storage({
+		this.#storageOptions = {
 			...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
 			...(key?.project_id ? { projectId: key.project_id } : {}),
 			...(key
 				? { credentials: { client_email: key.client_email, private_key: key.private_key } }
 				: {})
-		});
-		this.#bucket = storage.bucket(options.bucket);
+		};
+		this.#bucketName = options.bucket;
 		this.#prefix = options.prefix ?? 'attachments/';
 		this.#ownName = new RegExp(`^${this.#prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${UUID}$`);
 	}
@@ -69,8 +75,20 @@ export class GcsBlobStorage implements BlobStorage {
 		return `${this.#prefix}${attachmentId}`;
 	}
 
+	/** The bucket, the library loaded once (a failed load is tried again at the next call). */
+	#bucket(): Promise<Bucket> {
+		this.#loading ??= import('@google-cloud/storage').then(
+			({ Storage }) => new Storage(this.#storageOptions).bucket(this.#bucketName),
+			(error) => {
+				this.#loading = undefined;
+				throw error;
+			}
+		);
+		return this.#loading;
+	}
+
 	async put(blob: string, data: Buffer, contentType: string): Promise<void> {
-		await this.#bucket.file(blob).save(data, {
+		await (await this.#bucket()).file(blob).save(data, {
 			contentType,
 			resumable: data.length >= RESUMABLE_FROM_BYTES,
 			validation: 'crc32c',
@@ -80,7 +98,7 @@ export class GcsBlobStorage implements BlobStorage {
 
 	async get(blob: string): Promise<Buffer | undefined> {
 		try {
-			const [data] = await this.#bucket.file(blob).download();
+			const [data] = await (await this.#bucket()).file(blob).download();
 			return data;
 		} catch (error) {
 			if (notFound(error)) return undefined;
@@ -89,13 +107,14 @@ export class GcsBlobStorage implements BlobStorage {
 	}
 
 	async delete(blob: string): Promise<void> {
-		await this.#bucket.file(blob).delete({ ignoreNotFound: true });
+		await (await this.#bucket()).file(blob).delete({ ignoreNotFound: true });
 	}
 
 	async *list(): AsyncIterable<StoredBlob> {
+		const bucket = await this.#bucket();
 		let pageToken: string | undefined;
 		do {
-			const [files, next] = await this.#bucket.getFiles({
+			const [files, next] = await bucket.getFiles({
 				prefix: this.#prefix,
 				autoPaginate: false,
 				maxResults: 500,
@@ -111,7 +130,7 @@ export class GcsBlobStorage implements BlobStorage {
 	}
 
 	async signUrl({ blob, fileName, mimeType, now, expiresAt }: SignRequest): Promise<string> {
-		const [url] = await this.#bucket.file(blob).getSignedUrl({
+		const [url] = await (await this.#bucket()).file(blob).getSignedUrl({
 			version: 'v4',
 			action: 'read',
 			accessibleAt: now,

@@ -41,15 +41,16 @@ export function createCalculatorMcpServer(evaluator: MathEvaluator): McpServer {
 	return server;
 }
 
-/** The built-in `calculator` server; one worker serves every connection. */
+/**
+ * The built-in `calculator` server; one worker serves every connection. The worker (mathjs, about
+ * 55 MB resident) starts at the first call and stops after a while without calls, so a server that
+ * never calculates never pays for it.
+ */
 export function calculatorServer(options: MathEvaluatorOptions = {}): BuiltinServer {
 	const evaluator = new MathEvaluator(options);
 	return {
 		id: 'calculator',
-		create: () => {
-			evaluator.warmUp();
-			return createCalculatorMcpServer(evaluator);
-		},
+		create: () => createCalculatorMcpServer(evaluator),
 		close: () => evaluator.close()
 	};
 }

@@ -38,11 +38,15 @@ interface Pending {
 
 /** Loading mathjs on a busy machine can take seconds; past this the worker is given up. */
 const STARTUP_LIMIT_MS = 30_000;
+/** A worker with mathjs loaded holds about 55 MB; one nobody asked for this long is stopped. */
+const IDLE_STOP_MS = 5 * 60_000;
 
 export interface MathEvaluatorOptions {
 	timeoutMs?: number;
 	maxLength?: number;
 	memoryMb?: number;
+	/** How long the worker stays up after its last call (default 5 minutes). */
+	idleStopMs?: number;
 }
 
 export class MathEvaluator {
@@ -54,13 +58,26 @@ export class MathEvaluator {
 	#ready = false;
 	#startupTimer: NodeJS.Timeout | undefined;
 	#warmTimer: NodeJS.Timeout | undefined;
+	#idleTimer: NodeJS.Timeout | undefined;
+	readonly #idleStopMs: number;
 	#closed = false;
 	#nextId = 1;
 
-	constructor({ timeoutMs = 2000, maxLength = 2000, memoryMb = 96 }: MathEvaluatorOptions = {}) {
+	constructor({
+		timeoutMs = 2000,
+		maxLength = 2000,
+		memoryMb = 96,
+		idleStopMs = IDLE_STOP_MS
+	}: MathEvaluatorOptions = {}) {
 		this.#timeoutMs = timeoutMs;
 		this.#maxLength = maxLength;
 		this.#memoryMb = memoryMb;
+		this.#idleStopMs = idleStopMs;
+	}
+
+	/** Whether a worker is up (loading or ready). */
+	get running(): boolean {
+		return this.#worker !== undefined;
 	}
 
 	/** The result as text; rejects with a message meant for the model when the expression fails. */
@@ -94,7 +111,8 @@ export class MathEvaluator {
 
 	/**
 	 * Starts the worker ahead of the first call (loading mathjs takes most of a second), after
-	 * `delayMs` so that start-up, and tests that only build the app, do not pay for it.
+	 * `delayMs`. Nothing calls it at start-up any more: the worker's memory is paid only once the
+	 * calculator is used.
 	 */
 	warmUp(delayMs = 1500): void {
 		if (this.#worker || this.#warmTimer || this.#closed) return;
@@ -109,6 +127,7 @@ export class MathEvaluator {
 		this.#closed = true;
 		clearTimeout(this.#warmTimer);
 		clearTimeout(this.#startupTimer);
+		clearTimeout(this.#idleTimer);
 		this.#warmTimer = undefined;
 		const worker = this.#worker;
 		this.#worker = undefined;
@@ -130,6 +149,8 @@ export class MathEvaluator {
 		worker.unref();
 		this.#ready = false;
 		clearTimeout(this.#startupTimer);
+		clearTimeout(this.#idleTimer);
+		this.#idleTimer = undefined;
 		this.#startupTimer = setTimeout(() => {
 			if (this.#worker !== worker) return;
 			this.#worker = undefined;
@@ -153,6 +174,7 @@ export class MathEvaluator {
 				clearTimeout(pending.timer);
 				if (message.ok) pending.resolve(message.value ?? '');
 				else pending.reject(new Error(message.error ?? 'The expression failed.'));
+				this.#idle(worker);
 			}
 		);
 		worker.on('error', (error: Error & { code?: string }) => {
@@ -172,6 +194,25 @@ export class MathEvaluator {
 		});
 		this.#worker = worker;
 		return worker;
+	}
+
+	/** (Re)starts the idle clock after a call: a worker left alone for `idleStopMs` is stopped. */
+	#idle(worker: Worker) {
+		if (this.#idleTimer) {
+			this.#idleTimer.refresh();
+			return;
+		}
+		this.#idleTimer = setTimeout(() => {
+			this.#idleTimer = undefined;
+			if (this.#worker !== worker) return;
+			if (this.#pending.size > 0) {
+				this.#idle(worker);
+				return;
+			}
+			this.#worker = undefined;
+			void worker.terminate();
+		}, this.#idleStopMs);
+		this.#idleTimer.unref();
 	}
 
 	/** Stops a stuck worker: the call that timed out gets `reason`, others are asked to retry. */
