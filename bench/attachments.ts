@@ -72,9 +72,12 @@ async function measure(
 	let peak = before;
 	const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 10);
 	const started = performance.now();
-	await Promise.all(Array.from({ length: options.concurrent }, () => upload(appUrl, file)));
+	try {
+		await Promise.all(Array.from({ length: options.concurrent }, () => upload(appUrl, file)));
+	} finally {
+		clearInterval(sampler);
+	}
 	const wallMs = performance.now() - started;
-	clearInterval(sampler);
 	peak = Math.max(peak, rssMb(pid));
 	const inFlightMb = options.concurrent * options.sizeMb;
 
@@ -158,7 +161,9 @@ export async function benchAttachments(
 					rows: await measure(storage, app.url, app.pid, o)
 				});
 			} catch (error) {
-				log(`${storage}: failed; the app said:\n${app.output().slice(-4000)}`);
+				log(
+					`${storage}: failed (${(error as Error).message}); the app said:\n${app.output().slice(-4000)}`
+				);
 				throw error;
 			}
 			await app.stop();

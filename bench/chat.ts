@@ -1,6 +1,13 @@
 import { summarize } from './lib/stats';
 import { verdict, type BenchContext, type BenchRow, type BenchSection } from './lib/harness';
-import { gaps, isAppToken, isUpstreamToken, timeStream, type StreamTiming } from './lib/stream';
+import {
+	gaps,
+	isAiSdkToken,
+	isAppToken,
+	isUpstreamToken,
+	timeStream,
+	type StreamTiming
+} from './lib/stream';
 
 export interface ChatBenchOptions {
 	/** Interleaved direct/app pairs for time-to-first-token. */
@@ -26,39 +33,51 @@ const direct = (ctx: BenchContext, content: string) =>
 const viaApp = (ctx: BenchContext, message: string) =>
 	timeStream(ctx.http, `${ctx.appUrl}/api/chat`, { message }, isAppToken);
 
+/** The bare Vercel AI SDK route on the same stand-in (bench/lib/ai-sdk-peer.ts). */
+const viaPeer = (ctx: BenchContext, message: string) =>
+	timeStream(ctx.http, `${ctx.peerUrl}/api/chat`, { message }, isAiSdkToken);
+
+type Side = typeof direct;
+
 function expectTokens(timings: StreamTiming[], what: string) {
 	const broken = timings.filter((t) => t.status !== 200 || t.tokenTimes.length === 0);
 	if (broken.length)
-		throw new Error(`${broken.length} ${what} streams failed (status ${broken[0].status})`);
+		throw new Error(
+			`${broken.length} ${what} streams failed (status ${broken[0].status}${broken[0].errors.length ? `: ${broken[0].errors[0]}` : ''})`
+		);
 }
 
-/** (a) What `POST /api/chat` adds to the time to the first token, against the stand-in itself. */
+/**
+ * (a) What `POST /api/chat` adds to the time to the first token, against the stand-in itself, with
+ * the AI SDK route as the peer in the same run.
+ */
 function firstToken({ pairs = 1000, warmup = 50 }: ChatBenchOptions): BenchSection {
 	return {
 		name: 'chat: time to first token',
 		async run(ctx) {
-			const directTimes: number[] = [];
-			const appTimes: number[] = [];
-			let cpuBefore = 0;
+			const sides: Side[] = [direct, viaApp, viaPeer];
+			const times = new Map<Side, number[]>(sides.map((side) => [side, []]));
+			let cpuBefore = { app: 0, peer: 0 };
 			for (let i = -warmup; i < pairs; i++) {
-				if (i === 0) cpuBefore = ctx.serverCpuMs();
-				// Alternate who goes first, so neither side always meets a warmer cache.
-				const order = i % 2 ? [direct, viaApp] : [viaApp, direct];
-				const [first, second] = [
-					await order[0](ctx, `ping ${i}`),
-					await order[1](ctx, `ping ${i}`)
-				];
-				const [d, a] = order[0] === direct ? [first, second] : [second, first];
-				expectTokens([d, a], 'first-token');
-				if (i < 0) continue;
-				directTimes.push(d.firstTokenMs);
-				appTimes.push(a.firstTokenMs);
+				if (i === 0) cpuBefore = { app: ctx.serverCpuMs(), peer: ctx.peerCpuMs() };
+				// Rotate who goes first, so no side always meets a warmer cache.
+				for (let k = 0; k < sides.length; k++) {
+					const side = sides[(i + warmup + k) % sides.length];
+					const timing = await side(ctx, `ping ${i}`);
+					expectTokens([timing], 'first-token');
+					if (i >= 0) times.get(side)!.push(timing.firstTokenMs);
+				}
 			}
 			// CPU time is the steadier measure on a busy machine: wall-clock percentiles include waiting for a core.
-			const cpuPerTurn = (ctx.serverCpuMs() - cpuBefore) / pairs;
-			const d = summarize(directTimes);
-			const a = summarize(appTimes);
+			const cpu = {
+				app: (ctx.serverCpuMs() - cpuBefore.app) / pairs,
+				peer: (ctx.peerCpuMs() - cpuBefore.peer) / pairs
+			};
+			const d = summarize(times.get(direct)!);
+			const a = summarize(times.get(viaApp)!);
+			const p = summarize(times.get(viaPeer)!);
 			const added = { p50: a.p50 - d.p50, p99: a.p99 - d.p99 };
+			const peerAdded = { p50: p.p50 - d.p50, p99: p.p99 - d.p99 };
 			return [
 				{ what: 'stand-in directly', unit: 'ms', n: d.n, p50: d.p50, p99: d.p99 },
 				{
@@ -67,22 +86,44 @@ function firstToken({ pairs = 1000, warmup = 50 }: ChatBenchOptions): BenchSecti
 					n: a.n,
 					p50: a.p50,
 					p99: a.p99,
-					cpu: cpuPerTurn
+					cpu: cpu.app
+				},
+				{
+					what: 'through the AI SDK route (peer; CPU: the whole turn)',
+					unit: 'ms',
+					n: p.n,
+					p50: p.p50,
+					p99: p.p99,
+					cpu: cpu.peer
+				},
+				{
+					what: 'added by the AI SDK route',
+					unit: 'ms',
+					p50: peerAdded.p50,
+					p99: peerAdded.p99
 				},
 				{
 					what: 'added by the app',
 					unit: 'ms',
 					p50: added.p50,
 					p99: added.p99,
-					goal: 'p50 ≤ 2 ms (must ≤ 5)',
-					verdict: verdict(added.p50, 2, 5)
+					goal: `p50 ≤ 2 ms and < the peer's (${peerAdded.p50.toFixed(2)} ms)`,
+					verdict:
+						added.p50 <= 2 && added.p50 < peerAdded.p50
+							? 'ok'
+							: added.p50 <= 5
+								? 'over goal'
+								: 'MISSED'
 				}
 			];
 		}
 	};
 }
 
-/** (b) Many streams at once: how much jitter the app adds between tokens, and its memory. */
+/**
+ * (b) Many streams at once: how much longer a wave takes through the app than from the stand-in
+ * directly, the jitter it adds between tokens, and its memory; the AI SDK route as the peer.
+ */
 function concurrentStreams({
 	streams = 200,
 	words = 100,
@@ -91,53 +132,64 @@ function concurrentStreams({
 }: ChatBenchOptions & { rounds?: number }): BenchSection {
 	const message = (i: number) =>
 		`[[pace:${paceMs}]] ${Array.from({ length: words }, (_, w) => `s${i}w${w}`).join(' ')}`;
-	const wave = (ctx: BenchContext, count: number, via: typeof direct) =>
+	const wave = (ctx: BenchContext, count: number, via: Side) =>
 		Promise.all(Array.from({ length: count }, (_, i) => via(ctx, message(i))));
 	return {
 		name: `chat: ${streams} concurrent streams`,
 		async run(ctx) {
-			// A small wave each first, then the two sides take turns, so neither meets a colder
-			// stand-in or a machine that got busier in the meantime.
-			await wave(ctx, Math.ceil(streams / 10), direct);
-			await wave(ctx, Math.ceil(streams / 10), viaApp);
+			const sides = [
+				{ via: direct, label: 'stand-in directly' },
+				{ via: viaApp, label: 'through POST /api/chat' },
+				{ via: viaPeer, label: 'through the AI SDK route (peer)' }
+			].map((side) => ({ ...side, timings: [] as StreamTiming[], seconds: 0, cpuMs: 0 }));
+			const cpuOf = (via: Side) =>
+				via === viaApp ? ctx.serverCpuMs() : via === viaPeer ? ctx.peerCpuMs() : NaN;
+			// A small wave each first, then the sides take turns, so none meets a colder stand-in
+			// or a machine that got busier in the meantime.
+			for (const side of sides) await wave(ctx, Math.ceil(streams / 10), side.via);
 			const idleRss = ctx.serverRssMb();
 			let peakRss = idleRss;
-			const directTimings: StreamTiming[] = [];
-			const appTimings: StreamTiming[] = [];
-			const seconds = { direct: 0, app: 0 };
 			for (let round = 0; round < rounds; round++) {
-				let started = performance.now();
-				directTimings.push(...(await wave(ctx, streams, direct)));
-				seconds.direct += (performance.now() - started) / 1000 / rounds;
-				const sampler = setInterval(() => (peakRss = Math.max(peakRss, ctx.serverRssMb())), 50);
-				started = performance.now();
-				appTimings.push(...(await wave(ctx, streams, viaApp)));
-				seconds.app += (performance.now() - started) / 1000 / rounds;
-				clearInterval(sampler);
+				for (const side of sides) {
+					const sampler =
+						side.via === viaApp
+							? setInterval(() => (peakRss = Math.max(peakRss, ctx.serverRssMb())), 50)
+							: undefined;
+					const started = performance.now();
+					const cpuBefore = cpuOf(side.via);
+					try {
+						side.timings.push(...(await wave(ctx, streams, side.via)));
+					} finally {
+						clearInterval(sampler);
+					}
+					side.seconds += (performance.now() - started) / 1000 / rounds;
+					side.cpuMs += (cpuOf(side.via) - cpuBefore) / (streams * rounds);
+				}
 			}
-			expectTokens(directTimings, 'direct');
-			expectTokens(appTimings, 'app');
-			const expected = directTimings[0].tokenTimes.length;
-			const complete = appTimings.filter((t) => t.tokenTimes.length === expected).length;
+			for (const side of sides) expectTokens(side.timings, side.label);
+			const [d, a, p] = sides;
+			const expected = d.timings[0].tokenTimes.length;
+			const complete = a.timings.filter((t) => t.tokenTimes.length === expected).length;
 
-			const d = summarize(gaps(directTimings));
-			const a = summarize(gaps(appTimings));
+			const gap = sides.map((side) => summarize(gaps(side.timings)));
+			const ratio = a.seconds / d.seconds;
+			const addedP99 = gap[1].p99 - gap[0].p99;
 			const rows: BenchRow[] = [
-				{
-					what: `gap between tokens, stand-in directly (paced ${paceMs} ms)`,
+				...sides.map((side, i): BenchRow => ({
+					what: `gap between tokens, ${side.label}${i === 0 ? ` (paced ${paceMs} ms)` : ''}`,
 					unit: 'ms',
-					n: d.n,
-					p50: d.p50,
-					p99: d.p99
-				},
+					n: gap[i].n,
+					p50: gap[i].p50,
+					p99: gap[i].p99
+				})),
 				{
-					what: 'gap between tokens, through POST /api/chat',
+					what: 'added inter-chunk p99 by the app',
 					unit: 'ms',
-					n: a.n,
-					p50: a.p50,
-					p99: a.p99
+					value: addedP99,
+					goal: '≤ 20 ms',
+					verdict: verdict(addedP99, 20, 40)
 				},
-				{ what: 'added inter-chunk p99', unit: 'ms', value: a.p99 - d.p99 },
+				{ what: 'added inter-chunk p99 by the peer', unit: 'ms', value: gap[2].p99 - gap[0].p99 },
 				{
 					what: `streams complete through the app (${rounds} waves)`,
 					unit: '',
@@ -145,16 +197,42 @@ function concurrentStreams({
 					goal: `${streams * rounds} of ${streams * rounds}`,
 					verdict: complete === streams * rounds ? 'ok' : 'MISSED'
 				},
-				{ what: 'wall time of a wave, stand-in directly', unit: 's', value: seconds.direct },
-				{ what: 'wall time of a wave, through the app', unit: 's', value: seconds.app },
+				...sides.map((side): BenchRow => ({
+					what: `wall time of a wave, ${side.label}${Number.isNaN(side.cpuMs) ? '' : ' (CPU: per stream)'}`,
+					unit: 's',
+					value: side.seconds,
+					...(Number.isNaN(side.cpuMs) ? {} : { cpu: side.cpuMs })
+				})),
+				{
+					what: 'wave through the app / stand-in directly',
+					unit: '',
+					value: ratio,
+					goal: '≤ 1.5×',
+					verdict: verdict(ratio, 1.5, 2)
+				},
+				{
+					what: 'wave through the peer / stand-in directly',
+					unit: '',
+					value: p.seconds / d.seconds
+				},
 				{ what: 'server RSS before the waves', unit: 'MB', value: idleRss },
-				{ what: `server RSS peak with ${streams} streams`, unit: 'MB', value: peakRss }
+				{
+					what: `server RSS peak with ${streams} streams`,
+					unit: 'MB',
+					value: peakRss,
+					...(streams >= 500 ? { goal: '≤ 300 MB', verdict: verdict(peakRss, 300, 400) } : {})
+				}
 			];
 			return rows;
 		}
 	};
 }
 
-export function chatBench(options: ChatBenchOptions = {}): BenchSection[] {
-	return [firstToken(options), concurrentStreams(options)];
+/** `streams`: one section per count (default 200 and 500). */
+export function chatBench(
+	options: Omit<ChatBenchOptions, 'streams'> & { streams?: number | number[] } = {}
+): BenchSection[] {
+	const { streams: count, ...rest } = options;
+	const counts = [count ?? [200, 500]].flat();
+	return [firstToken(rest), ...counts.map((streams) => concurrentStreams({ ...rest, streams }))];
 }

@@ -22,7 +22,9 @@ import {
 	root,
 	rssMb,
 	startApp,
+	startAiSdkPeer,
 	startStandin,
+	verdict,
 	type BenchContext,
 	type BenchRow,
 	type BenchSection
@@ -60,9 +62,12 @@ const stops: (() => Promise<void>)[] = [];
 
 try {
 	for (const section of sections) await section.seed?.({ dataDir, log });
+	const seeded = sections.some((section) => section.seed);
 
 	const standin = await startStandin();
 	stops.push(standin.stop);
+	const peer = await startAiSdkPeer(standin.url, API_KEY);
+	stops.unshift(peer.stop);
 	const port = await freePort();
 	const app = await startApp(buildDir, {
 		HOST: '127.0.0.1',
@@ -73,11 +78,13 @@ try {
 		LOG_DIR: logDir,
 		OPENROUTER_API_KEY: API_KEY,
 		OPENROUTER_BASE_URL: standin.url,
-		OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o'
+		OPENROUTER_DEFAULT_MODEL: 'openai/gpt-4o',
+		// The stream cap (256 by default) would refuse part of the 500-stream wave with 429.
+		CHAT_MAX_STREAMS: '1000'
 	});
 	stops.unshift(app.stop);
 	log(
-		`app ${app.url} (pid ${app.pid}, ${path.relative(root, buildDir)}), stand-in ${standin.url}, data in ${stateDir}`
+		`app ${app.url} (pid ${app.pid}, ${path.relative(root, buildDir)}), stand-in ${standin.url}, AI SDK peer ${peer.url}, data in ${stateDir}`
 	);
 
 	const http = new Agent({ keepAliveTimeout: 30_000, connections: null });
@@ -85,14 +92,35 @@ try {
 	const ctx: BenchContext = {
 		appUrl: app.url,
 		standinUrl: standin.url,
+		peerUrl: peer.url,
 		apiKey: API_KEY,
 		http,
 		serverRssMb: () => rssMb(app.pid),
 		serverCpuMs: () => cpuMs(app.pid),
+		peerCpuMs: () => cpuMs(peer.pid),
+		peerRssMb: () => rssMb(peer.pid),
 		log
 	};
 
-	const results: { section: string; rows: BenchRow[] }[] = [];
+	const results: { section: string; rows: BenchRow[] }[] = [
+		{
+			section: 'server',
+			rows: [
+				{
+					what: `start: node build to /api/health answering (${seeded ? 'seeded data' : 'empty data'})`,
+					unit: 'ms',
+					value: app.startupMs
+				},
+				{
+					what: 'RSS idle (after start-up settled, before any request)',
+					unit: 'MB',
+					value: app.idleRssMb,
+					goal: '≤ 120 MB',
+					verdict: verdict(app.idleRssMb, 120, 150)
+				}
+			]
+		}
+	];
 	for (const section of sections) {
 		log(`running ${section.name}…`);
 		const started = performance.now();
@@ -102,7 +130,14 @@ try {
 	// Uploads need their own apps (local disk and GCS), so that section starts them itself.
 	if (filters.length === 0 || filters.some((filter) => 'attachments'.includes(filter))) {
 		log('running attachments (its own apps)…');
-		results.push(...(await benchAttachments(quick ? { runs: 5, warmup: 1, concurrent: 20 } : {})));
+		try {
+			results.push(
+				...(await benchAttachments(quick ? { runs: 5, warmup: 1, concurrent: 20 } : {}))
+			);
+		} catch (error) {
+			// One broken section must not cost the table of the others.
+			log(`attachments failed: ${(error as Error).message}`);
+		}
 	}
 	log(`machine after: ${machine()}`);
 	printTable(results);

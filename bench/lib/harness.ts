@@ -35,6 +35,8 @@ export interface BenchContext {
 	appUrl: string;
 	/** The OpenRouter stand-in the app talks to (…/api/v1), tokenDelayMs 0; `[[pace:MS]]` slows one answer. */
 	standinUrl: string;
+	/** The Vercel AI SDK route on the same stand-in (bench/lib/ai-sdk-peer.ts): `POST /api/chat`. */
+	peerUrl: string;
 	apiKey: string;
 	/** Keep-alive client for both (no connection limit per origin). */
 	http: Agent;
@@ -42,6 +44,9 @@ export interface BenchContext {
 	serverRssMb(): number;
 	/** CPU time the server has used so far (user + system, /proc/<pid>/stat), in ms. */
 	serverCpuMs(): number;
+	/** The same for the AI SDK peer. */
+	peerCpuMs(): number;
+	peerRssMb(): number;
 	log(message: string): void;
 }
 
@@ -130,15 +135,35 @@ function spawnChild(command: string, args: string[], env: NodeJS.ProcessEnv): Ch
 }
 
 /** The OpenRouter stand-in in its own process, so its work does not disturb the timings here. */
-export async function startStandin(): Promise<Child & { url: string }> {
+export function startStandin(): Promise<Child & { url: string; pid: number }> {
+	return startScript('bench/lib/standin-process.ts', [], 'the stand-in');
+}
+
+/**
+ * The Vercel AI SDK route (bench/lib/ai-sdk-peer.ts) in its own process, relaying the same
+ * stand-in: the peer the app's added latency is compared with.
+ */
+export function startAiSdkPeer(
+	standinUrl: string,
+	apiKey: string
+): Promise<Child & { url: string; pid: number }> {
+	return startScript('bench/lib/ai-sdk-peer.ts', [standinUrl, apiKey], 'the AI SDK peer');
+}
+
+/** A bench script run with tsx that prints `ready <url>` once it listens. */
+async function startScript(
+	script: string,
+	args: string[],
+	what: string
+): Promise<Child & { url: string; pid: number }> {
 	const child = spawnChild(
 		process.execPath,
-		['--import', 'tsx', path.join(root, 'bench/lib/standin-process.ts')],
+		['--import', 'tsx', path.join(root, script), ...args],
 		process.env
 	);
 	const url = await new Promise<string>((resolve, reject) => {
 		const timer = setTimeout(
-			() => reject(new Error(`the stand-in did not start:\n${child.output()}`)),
+			() => reject(new Error(`${what} did not start:\n${child.output()}`)),
 			30_000
 		);
 		child.process.stdout!.on('data', () => {
@@ -149,10 +174,10 @@ export async function startStandin(): Promise<Child & { url: string }> {
 			}
 		});
 		child.process.once('exit', (code) =>
-			reject(new Error(`the stand-in exited (${code}):\n${child.output()}`))
+			reject(new Error(`${what} exited (${code}):\n${child.output()}`))
 		);
 	});
-	return { ...child, url };
+	return { ...child, url, pid: child.process.pid! };
 }
 
 /**
@@ -162,8 +187,9 @@ export async function startStandin(): Promise<Child & { url: string }> {
 export async function startApp(
 	buildDir: string,
 	env: Record<string, string>
-): Promise<Child & { url: string; pid: number }> {
+): Promise<Child & { url: string; pid: number; startupMs: number; idleRssMb: number }> {
 	const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+	const spawned = performance.now();
 	const child = spawnChild(process.execPath, [...nodeArgs, buildDir], { ...process.env, ...env });
 	const url = `http://${env.HOST}:${env.PORT}`;
 	const deadline = Date.now() + 60_000;
@@ -178,10 +204,14 @@ export async function startApp(
 		}
 		if (Date.now() > deadline)
 			throw new Error(`the app did not answer /api/health within 60 s:\n${child.output()}`);
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		await new Promise((resolve) => setTimeout(resolve, 10));
 	}
+	const startupMs = performance.now() - spawned;
+	// Idle means after the work start-up leaves for later (MCP connections, warm-ups on timers).
+	await new Promise((resolve) => setTimeout(resolve, 5_000));
 	await settle(child.process.pid!);
-	return { ...child, url, pid: child.process.pid! };
+	const idleRssMb = rssMb(child.process.pid!);
+	return { ...child, url, pid: child.process.pid!, startupMs, idleRssMb };
 }
 
 /**
@@ -206,8 +236,14 @@ export function cpuMs(pid: number): number {
 	return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/** NaN once the process is gone (a sampler may tick after it exited). */
 export function rssMb(pid: number): number {
-	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	let status: string;
+	try {
+		status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	} catch {
+		return NaN;
+	}
 	const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? NaN);
 	return kb / 1024;
 }

@@ -7,6 +7,8 @@ export interface StreamTiming {
 	firstTokenMs: number;
 	/** performance.now() at each token. */
 	tokenTimes: number[];
+	/** The data of `event: error` events (the app's), for the message when a stream fails. */
+	errors: string[];
 }
 
 /** POSTs `body`, reads the SSE answer to its end, and notes when each token arrived. */
@@ -25,13 +27,17 @@ export async function timeStream(
 		body: JSON.stringify(body)
 	});
 	const tokenTimes: number[] = [];
+	const errors: string[] = [];
 	for await (const item of readSse(response.body)) {
-		if (!isSseComment(item) && isToken(item)) tokenTimes.push(performance.now());
+		if (isSseComment(item)) continue;
+		if (isToken(item)) tokenTimes.push(performance.now());
+		else if (item.event === 'error') errors.push(item.data);
 	}
 	return {
 		status: response.statusCode,
 		firstTokenMs: (tokenTimes[0] ?? NaN) - started,
-		tokenTimes
+		tokenTimes,
+		errors
 	};
 }
 
@@ -45,6 +51,9 @@ export const isUpstreamToken = ({ data }: { data: string }) =>
 
 /** A token of `POST /api/chat`. */
 export const isAppToken = ({ event }: { event?: string }) => event === 'delta';
+
+/** A token of the AI SDK's UI message stream (`data: {"type":"text-delta",…}`). */
+export const isAiSdkToken = ({ data }: { data: string }) => data.startsWith('{"type":"text-delta"');
 
 /** Gaps between consecutive tokens of each stream, in ms. */
 export const gaps = (timings: StreamTiming[]) =>
