@@ -94,7 +94,10 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 	const repo = new ChatRepository(db);
 	const httpTransport = overrides.transport
 		? undefined
-		: createHttpTransport(config.openrouter.baseUrl, config.openrouter.timeoutMs);
+		: createHttpTransport(config.openrouter.baseUrl, config.openrouter.timeoutMs, {
+				// Every running reply holds a connection, plus the model list and a retry or two.
+				connections: config.chat.maxStreams + 16
+			});
 	const openrouter = new OpenRouterClient({
 		apiKey: config.openrouter.apiKey,
 		transport: overrides.transport ?? httpTransport!,

@@ -17,7 +17,7 @@ import { checkModelId, type KnownModels } from '../models/check';
 import type { ApprovalRegistry } from './approvals';
 import type { ChatAttachments } from './attachments';
 import { upstreamHistory } from './history';
-import { INTERRUPTED, ReplyDraft } from './reply-draft';
+import { DraftWriter, INTERRUPTED, ReplyDraft } from './reply-draft';
 import type { ChatRepository } from './repository';
 import { ToolRunner } from './tool-runner';
 import type { ToolDefinition, ToolProvider } from './tools';
@@ -112,11 +112,14 @@ export class ChatOrchestrator {
 	readonly #deps: OrchestratorDeps;
 	readonly #now: () => Date;
 	readonly #toolRunner: ToolRunner;
+	/** The streaming replies of all turns, written together (reply-draft.ts). */
+	readonly #drafts: DraftWriter;
 
 	constructor(deps: OrchestratorDeps) {
 		this.#deps = deps;
 		this.#now = deps.now ?? (() => new Date());
 		this.#toolRunner = new ToolRunner(deps);
+		this.#drafts = new DraftWriter({ repo: deps.repo, log: deps.log });
 	}
 
 	#timestamp = () => this.#now().toISOString();
@@ -291,7 +294,7 @@ export class ChatOrchestrator {
 		const { repo, log } = this.#deps;
 		const reply: Reply = { text: '', reasoning: '', usage: undefined };
 		const draft = new ReplyDraft(
-			{ repo, log, now: this.#now, intervalMs: this.#deps.checkpointMs },
+			{ repo, log, writer: this.#drafts, now: this.#now, intervalMs: this.#deps.checkpointMs },
 			turn,
 			reply
 		);

@@ -17,16 +17,69 @@ export interface DraftText {
 
 type FinalFields = Omit<NewMessageRow, 'id' | 'sessionId' | 'role' | 'createdAt'>;
 
+/** How much a checkpoint may wait so that the drafts of turns running together commit together. */
+const ALIGN_MS = 50;
+
 /**
- * The reply row of one model round while it streams. It is inserted at the round's first text
- * (so the question is the only row when the upstream call starts), then rewritten at most once
- * per `intervalMs`, and a last time when the round ends. A crash (kill -9) loses the last
- * interval at most; until the row is finished its finish reason is `streaming`, which the next
- * start turns into `interrupted`.
+ * Writes the streaming replies of every turn together: what is due in one turn of the event loop
+ * goes in one transaction, right after that turn's I/O (setImmediate). So a token is sent to the
+ * browser before its reply's row is written, SQLite commits once for hundreds of replies instead
+ * of once each, and FTS5 indexes them as one segment.
+ */
+export class DraftWriter {
+	readonly #due = new Set<ReplyDraft>();
+	#scheduled: NodeJS.Immediate | undefined;
+
+	constructor(private readonly deps: { repo: ChatRepository; log: Logger }) {}
+
+	queue(draft: ReplyDraft): void {
+		this.#due.add(draft);
+		this.#scheduled ??= setImmediate(() => this.flush());
+	}
+
+	forget(draft: ReplyDraft): void {
+		this.#due.delete(draft);
+	}
+
+	/** Writes every queued draft now (also what the timer does). */
+	flush(): void {
+		clearImmediate(this.#scheduled);
+		this.#scheduled = undefined;
+		const drafts = [...this.#due];
+		this.#due.clear();
+		if (drafts.length === 0) return;
+		const { repo, log } = this.deps;
+		try {
+			const written = repo.inTransaction(() => drafts.map((draft) => draft.write()));
+			drafts.forEach((draft, i) => draft.written(written[i]));
+		} catch {
+			// One that cannot be written (its conversation deleted, a full disk) must not cost the
+			// others theirs: again one by one. A checkpoint that fails must not take the process
+			// down either; the final write reports it.
+			for (const draft of drafts) {
+				try {
+					draft.written(repo.inTransaction(() => draft.write()));
+				} catch (error) {
+					draft.written(undefined);
+					log.error('reply checkpoint failed', { session_id: draft.sessionId, error });
+				}
+			}
+		}
+	}
+}
+
+/**
+ * The reply row of one model round while it streams. It is inserted just after the round's first
+ * text (so the question is the only row when the upstream call starts), then rewritten at most
+ * once per `intervalMs`, and a last time when the round ends; the writes in between go through
+ * the shared DraftWriter. A crash (kill -9) loses the last interval at most; until the row is
+ * finished its finish reason is `streaming`, which the next start turns into `interrupted`.
  */
 export class ReplyDraft {
 	#id: number | undefined;
 	#timer: ReturnType<typeof setTimeout> | undefined;
+	/** Waiting in the writer's queue. */
+	#queued = false;
 	#lastWrite = 0;
 	#finished = false;
 
@@ -34,6 +87,7 @@ export class ReplyDraft {
 		private readonly deps: {
 			repo: ChatRepository;
 			log: Logger;
+			writer: DraftWriter;
 			now: () => Date;
 			intervalMs?: number;
 		},
@@ -41,25 +95,24 @@ export class ReplyDraft {
 		private readonly reply: DraftText
 	) {}
 
+	get sessionId(): string {
+		return this.turn.sessionId;
+	}
+
 	/** The reply grew: the first text inserts the row, later text is written within the interval. */
 	changed(): void {
-		if (this.#finished || this.#timer) return;
-		const wait = this.#lastWrite + (this.deps.intervalMs ?? CHECKPOINT_MS) - Date.now();
-		if (this.#id === undefined || wait <= 0) {
-			this.#write();
+		if (this.#finished || this.#timer || this.#queued) return;
+		const due = this.#lastWrite + (this.deps.intervalMs ?? CHECKPOINT_MS);
+		// The first text is written at once; after that (or after a failed first insert) once per interval.
+		if (this.#lastWrite === 0 || due <= Date.now()) {
+			this.#queue();
 			return;
 		}
+		// On a shared grid, so that the timers of turns streaming together fire together.
+		const wait = Math.ceil(due / ALIGN_MS) * ALIGN_MS - Date.now();
 		this.#timer = setTimeout(() => {
 			this.#timer = undefined;
-			// A checkpoint that fails must not take the process down; the final write reports it.
-			try {
-				if (!this.#finished) this.#write();
-			} catch (error) {
-				this.deps.log.error('reply checkpoint failed', {
-					session_id: this.turn.sessionId,
-					error
-				});
-			}
+			if (!this.#finished) this.#queue();
 		}, wait);
 	}
 
@@ -90,15 +143,20 @@ export class ReplyDraft {
 		this.deps.repo.updateMessage(this.#id, { finishReason: 'error', error });
 	}
 
-	#write() {
-		this.#lastWrite = Date.now();
-		const text = { content: this.reply.text, reasoning: this.reply.reasoning || null };
+	/**
+	 * The writer's part, inside its transaction: writes the text as it is now, and answers the
+	 * row's id; `written` takes it once the transaction committed.
+	 */
+	write(): number {
+		const content = this.reply.text;
+		const reasoning = this.reply.reasoning || null;
 		if (this.#id !== undefined) {
-			this.deps.repo.updateMessage(this.#id, text);
-			return;
+			this.deps.repo.writeDrafts([{ id: this.#id, content, reasoning }]);
+			return this.#id;
 		}
-		this.#id = this.deps.repo.addMessage({
-			...text,
+		return this.deps.repo.addMessage({
+			content,
+			reasoning,
 			sessionId: this.turn.sessionId,
 			role: 'assistant',
 			modelId: this.turn.modelId,
@@ -107,8 +165,24 @@ export class ReplyDraft {
 		}).id;
 	}
 
+	/** After the writer's commit (undefined: the write failed; the next change tries again). */
+	written(id: number | undefined): void {
+		this.#queued = false;
+		this.#lastWrite = Date.now();
+		if (id !== undefined && !this.#finished) this.#id = id;
+	}
+
+	#queue() {
+		this.#queued = true;
+		this.deps.writer.queue(this);
+	}
+
 	#stopTimer() {
 		clearTimeout(this.#timer);
 		this.#timer = undefined;
+		if (this.#queued) {
+			this.#queued = false;
+			this.deps.writer.forget(this);
+		}
 	}
 }

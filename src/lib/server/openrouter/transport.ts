@@ -24,16 +24,19 @@ export type Transport = (request: TransportRequest) => Promise<TransportResponse
 /**
  * One keep-alive connection pool to the OpenRouter origin. `timeoutMs` bounds the wait for the
  * response headers and every silence between two body chunks, so a long reply that keeps
- * streaming is never cut, but a stalled one is.
+ * streaming is never cut, but a stalled one is. `connections` should cover the streams that may
+ * run at once (CHAT_MAX_STREAMS) and a few more: a stream holds its connection to its end, and
+ * one past the pool's size waits for a whole reply to finish before it even starts.
  */
 export function createHttpTransport(
 	baseUrl: string,
-	timeoutMs: number
+	timeoutMs: number,
+	{ connections = 256 }: { connections?: number } = {}
 ): Transport & { close(): Promise<void> } {
 	const url = new URL(baseUrl);
 	const basePath = url.pathname.replace(/\/+$/, '');
 	const pool = new Pool(url.origin, {
-		connections: 256,
+		connections,
 		keepAliveTimeout: 60_000,
 		headersTimeout: timeoutMs,
 		bodyTimeout: timeoutMs
