@@ -248,7 +248,7 @@ describe('GET /api/sessions/{id}?limit&before (pages)', () => {
 			messages: Array.from({ length: 6 }, (_, i) => ({ content: `m${i}` }))
 		});
 		const rows = s.repo.listMessages(id);
-		const files = [];
+		const files: string[] = [];
 		for (const row of rows) {
 			const file = await s.attachments.save({
 				data: Buffer.from(`file ${row.id}`),

@@ -118,3 +118,54 @@ export function itemsFromHistory(
 	}
 	return items;
 }
+
+/** Messages per page when a conversation opens and each time older ones load. */
+export const HISTORY_PAGE = 50;
+
+/** One page of history folded into items, and what it leaves for the next (older) page. */
+export interface FoldedPage {
+	/** Oldest first, each turn whole (its question, then its reply). */
+	items: ChatItem[];
+	/**
+	 * Rows before the page's first question: the end of a turn whose question is on the older
+	 * page. Shown with that page, so a turn is never split in two (a reply of tool rounds can
+	 * span several rows).
+	 */
+	carry: Message[];
+	/**
+	 * The reply being written has not been passed yet (no question on the pages so far): its rows
+	 * are still left out of the next page too.
+	 */
+	cutting: boolean;
+}
+
+/**
+ * Folds a page of history (oldest first) with the rows `carry` left over from the newer page
+ * before it. `hasMore`: older pages exist, so rows before the page's first question wait for
+ * them. `cutting`: the reply is `running`, and its rows (everything after the last question)
+ * are shown from its stream instead (see itemsFromHistory).
+ */
+export function foldHistoryPage(
+	page: Message[],
+	{
+		hasMore,
+		cutting = false,
+		carry = []
+	}: { hasMore: boolean; cutting?: boolean; carry?: Message[] }
+): FoldedPage {
+	let rows = carry.length ? [...page, ...carry] : page;
+	if (cutting) {
+		const lastQuestion = rows.findLastIndex((message) => message.role === 'user');
+		// Every row is the running reply's: none shown, and the next page is cut as well.
+		if (lastQuestion === -1) return { items: [], carry: [], cutting: hasMore };
+		rows = rows.slice(0, lastQuestion + 1);
+	}
+	if (!hasMore) return { items: itemsFromHistory(rows), carry: [], cutting: false };
+	const firstQuestion = rows.findIndex((message) => message.role === 'user');
+	if (firstQuestion === -1) return { items: [], carry: rows, cutting: false };
+	return {
+		items: itemsFromHistory(rows.slice(firstQuestion)),
+		carry: rows.slice(0, firstQuestion),
+		cutting: false
+	};
+}

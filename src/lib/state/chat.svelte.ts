@@ -1,18 +1,26 @@
 import {
 	approvalDecisionResponse,
+	MAX_MESSAGES_PAGE,
 	chatEvents,
 	sessionDetail,
 	stoppedTurn,
 	type ApprovalDecisionRequest,
 	type ChatEvent,
 	type ChatRequest,
+	type Message,
 	type MessageAttachment,
 	type SessionDetail
 } from '$lib/api';
 import { api, ApiRequestError, errorFrom } from '$lib/api/client';
 import { isSseComment, readSse } from '$lib/api/sse';
 import { titleFrom } from '$lib/format/title';
-import { emptyAssistant, itemsFromHistory, type AssistantItem, type ChatItem } from './chat-items';
+import {
+	emptyAssistant,
+	foldHistoryPage,
+	HISTORY_PAGE,
+	type AssistantItem,
+	type ChatItem
+} from './chat-items';
 
 export interface SendOptions {
 	attachmentIds?: string[];
@@ -40,6 +48,10 @@ type OpenStream = (signal: AbortSignal) => Promise<Response | null>;
  * written by the server whether or not this page listens: leaving the conversation only stops
  * following it, Stop asks the server to stop it, and opening a conversation whose reply is still
  * being written follows it from its start.
+ *
+ * The history comes in pages: the page opens with the last HISTORY_PAGE messages, and
+ * `loadOlder()` puts the page before them in front as the person scrolls up. Which of the items
+ * are in the DOM is the message list's business (MessageList.svelte).
  */
 export class ChatState {
 	#sessionId = $state<string | null>(null);
@@ -56,6 +68,17 @@ export class ChatState {
 	#stopWanted = false;
 	#counter = 0;
 	#afterReply: (() => void)[] = [];
+	/** Older messages than those loaded exist on the server. */
+	#hasOlder = $state(false);
+	#loadingOlder = $state(false);
+	#olderError = $state<string | null>(null);
+	/** Id of the oldest message loaded: the next older page is the one before it. */
+	#before: number | null = null;
+	/** What the oldest page left for the next (see foldHistoryPage). */
+	#carry: Message[] = [];
+	#cutting = false;
+	/** Counts the conversations opened here: a page that arrives for an earlier one is dropped. */
+	#opened = $state(0);
 	draft = $state('');
 	hooks: Hooks = {};
 
@@ -79,7 +102,22 @@ export class ChatState {
 		return this.#requestError;
 	}
 	get isEmpty() {
-		return this.#items.length === 0 && !this.#pending;
+		return this.#items.length === 0 && !this.#pending && !this.#hasOlder;
+	}
+	/** Older messages can be loaded (`loadOlder`). */
+	get hasOlder() {
+		return this.#hasOlder;
+	}
+	get loadingOlder() {
+		return this.#loadingOlder;
+	}
+	/** Loading older messages failed (shown where they would be, with a retry). */
+	get olderError() {
+		return this.#olderError;
+	}
+	/** Changes each time a conversation is opened or the chat reset (the list starts over). */
+	get opened() {
+		return this.#opened;
 	}
 	/** The last reply failed and can be asked again. */
 	get canRetry() {
@@ -99,7 +137,7 @@ export class ChatState {
 		this.#detach();
 		this.#sessionId = detail.session_id;
 		this.#title = detail.title;
-		this.#items = itemsFromHistory(detail.messages, { running: detail.running });
+		this.#showPage(detail);
 		this.#pending = null;
 		this.#requestError = null;
 		if (detail.running) void this.#follow(detail.session_id);
@@ -110,9 +148,70 @@ export class ChatState {
 		this.#sessionId = null;
 		this.#title = '';
 		this.#items = [];
+		this.#resetHistory();
 		this.#pending = null;
 		this.#requestError = null;
 		this.draft = '';
+	}
+
+	/**
+	 * Puts the page of messages before the oldest loaded in front of the items; false when there
+	 * is none, one is already on its way, or it failed (`olderError`).
+	 */
+	async loadOlder(): Promise<boolean> {
+		const sessionId = this.#sessionId;
+		if (!sessionId || !this.#hasOlder || this.#loadingOlder || this.#before === null) return false;
+		const opened = this.#opened;
+		this.#loadingOlder = true;
+		this.#olderError = null;
+		try {
+			const detail = await api(
+				`/api/sessions/${encodeURIComponent(sessionId)}?limit=${HISTORY_PAGE}&before=${this.#before}`,
+				sessionDetail
+			);
+			if (opened !== this.#opened) return false;
+			const page = foldHistoryPage(detail.messages, {
+				hasMore: detail.has_more,
+				cutting: this.#cutting,
+				carry: this.#carry
+			});
+			this.#carry = page.carry;
+			this.#cutting = page.cutting;
+			this.#before = detail.messages[0]?.id ?? null;
+			this.#hasOlder = detail.has_more && this.#before !== null;
+			if (page.items.length) this.#items = [...page.items, ...this.#items];
+			return true;
+		} catch (error) {
+			if (opened === this.#opened)
+				this.#olderError = `Could not load earlier messages: ${(error as Error).message}`;
+			return false;
+		} finally {
+			if (opened === this.#opened) this.#loadingOlder = false;
+		}
+	}
+
+	/** Shows the newest page of a conversation, the history before it left to `loadOlder`. */
+	#showPage(detail: SessionDetail) {
+		this.#resetHistory();
+		const page = foldHistoryPage(detail.messages, {
+			hasMore: detail.has_more,
+			cutting: detail.running
+		});
+		this.#items = page.items;
+		this.#carry = page.carry;
+		this.#cutting = page.cutting;
+		this.#before = detail.messages[0]?.id ?? null;
+		this.#hasOlder = detail.has_more && this.#before !== null;
+	}
+
+	#resetHistory() {
+		this.#opened++;
+		this.#hasOlder = false;
+		this.#loadingOlder = false;
+		this.#olderError = null;
+		this.#before = null;
+		this.#carry = [];
+		this.#cutting = false;
 	}
 
 	setTitle(title: string): void {
@@ -225,11 +324,30 @@ export class ChatState {
 			const response = await fetch(`${path}/stream`, { signal });
 			if (response.status !== 204) return response;
 			// It ended between the page's load and now: its saved rows are the reply.
-			const detail = await api(path, sessionDetail, { signal });
-			if (this.#sessionId === sessionId)
-				this.#items = itemsFromHistory(detail.messages, { running: false });
+			const detail = await api(`${path}?limit=${MAX_MESSAGES_PAGE}`, sessionDetail, { signal });
+			if (this.#sessionId === sessionId) this.#showSavedReply(detail);
 			return null;
 		});
+	}
+
+	/**
+	 * The newest messages again, once the reply that was running has been saved: the items from
+	 * the first turn of `detail` on are replaced (the ones already shown kept as they are, so
+	 * nothing above the reply renders again), the older ones stay.
+	 */
+	#showSavedReply(detail: SessionDetail) {
+		if (!this.#items.length) {
+			this.#showPage(detail);
+			return;
+		}
+		const fresh = foldHistoryPage(detail.messages, { hasMore: detail.has_more }).items;
+		const known = new Map(this.#items.map((item) => [item.key, item]));
+		const keys = new Set(fresh.map((item) => item.key));
+		const from = this.#items.findIndex((item) => keys.has(item.key));
+		this.#items = [
+			...(from === -1 ? this.#items : this.#items.slice(0, from)),
+			...fresh.map((item) => known.get(item.key) ?? item)
+		];
 	}
 
 	/** Shows one reply as it streams in; false when the server refused it before starting. */

@@ -1,11 +1,17 @@
 import { error } from '@sveltejs/kit';
 import { sessionDetail } from '$lib/api';
 import { api, ApiRequestError } from '$lib/api/client';
+import { HISTORY_PAGE } from '$lib/state/chat-items';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ params, fetch }) => {
 	try {
-		return { session: await api(`/api/sessions/${params.id}`, sessionDetail, { fetch }) };
+		// The newest page only: older messages load as the person scrolls up (ChatState.loadOlder).
+		return {
+			session: await api(`/api/sessions/${params.id}?limit=${HISTORY_PAGE}`, sessionDetail, {
+				fetch
+			})
+		};
 	} catch (failure) {
 		if (!(failure instanceof ApiRequestError)) throw failure;
 		if (failure.status === 404)
