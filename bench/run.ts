@@ -38,7 +38,8 @@ const sections: BenchSection[] = [
 	...chatBench(quick ? { pairs: 200, warmup: 20, streams: 50, words: 40 } : {}),
 	...sessionsBench(quick ? { longMessages: 5_000, sessions: 2_000, runs: 20 } : {}),
 	...mcpBench(quick ? { calls: 200, warmup: 20, starts: 3 } : {}),
-	...redactionBench(quick ? { runs: 3 } : {})
+	...redactionBench(quick ? { runs: 3 } : {}),
+	...(await import('./long-chat')).longChatBench(quick ? { runs: 3, scrollScreens: 20 } : {})
 ].filter(
 	(section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter))
 );
