@@ -7,10 +7,13 @@ import type { PageLoad } from './$types';
 export const load: PageLoad = async ({ params, fetch }) => {
 	try {
 		// The newest page only: older messages load as the person scrolls up (ChatState.loadOlder).
+		// Escaped: an id holding `?`, `#`, `/` or a tab would otherwise fetch another API path.
 		return {
-			session: await api(`/api/sessions/${params.id}?limit=${HISTORY_PAGE}`, sessionDetail, {
-				fetch
-			})
+			session: await api(
+				`/api/sessions/${encodeURIComponent(params.id)}?limit=${HISTORY_PAGE}`,
+				sessionDetail,
+				{ fetch }
+			)
 		};
 	} catch (failure) {
 		if (!(failure instanceof ApiRequestError)) throw failure;
