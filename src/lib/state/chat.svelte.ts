@@ -292,7 +292,8 @@ export class ChatState {
 				decision
 			} satisfies ApprovalDecisionRequest
 		});
-		if (card) card.status = 'running';
+		// The call may already have finished while this answer was on its way (a fast tool).
+		if (card?.status === 'awaiting_approval') card.status = 'running';
 	}
 
 	/** Stops following the reply here; the server goes on writing it. */
