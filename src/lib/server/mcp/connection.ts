@@ -154,6 +154,9 @@ export class ServerConnection {
 		this.#stopped = false;
 		clearTimeout(this.#retryTimer);
 		this.#retryTimer = undefined;
+		// A restart may wait its turn (pace): the old connection's tools must not stay on offer
+		// meanwhile, or a chat in that moment would call into the connection being replaced.
+		if (this.status === 'connected') this.#set('connecting', null, []);
 		const { pace } = this.#deps;
 		const token = this.#generation;
 		const run = () =>
