@@ -148,23 +148,54 @@ describe('chat orchestrator', () => {
 		]);
 	});
 
-	it('saves the question before calling upstream', async () => {
+	it('saves the question while its request goes upstream, before the answer is read', async () => {
 		const { repo } = testRepository();
 		const http = testTransport(openrouter.standin.url);
-		let savedAtCall: string[] = [];
-		const transport: Transport = (request) => {
+		const saved: { atCall?: string[]; atAnswer?: string[] } = {};
+		const rows = () => {
 			const [session] = repo.listSessions({ limit: 1 }).sessions;
-			savedAtCall = session
+			return session
 				? repo.listMessages(session.sessionId).map((r) => `${r.role}: ${r.content}`)
 				: [];
-			return http(request);
+		};
+		const transport: Transport = async (request) => {
+			saved.atCall = rows();
+			const response = await http(request);
+			saved.atAnswer = rows();
+			return response;
 		};
 		const { chat } = testOrchestrator({
 			repo,
 			client: testClient({ baseUrl: openrouter.standin.url, transport })
 		});
-		await turn(chat, { message: 'Is this saved first?' });
-		expect(savedAtCall).toEqual(['user: Is this saved first?']);
+		const started = await chat.start({ message: 'Is this saved first?' });
+		// Sent before the question's row (and its full-text index) was written...
+		expect(saved.atCall).toEqual([]);
+		// ...which is there when start() returns, long before the provider answers.
+		expect(rows()).toEqual(['user: Is this saved first?']);
+		for await (const _ of started.events()) {
+			// read to the end
+		}
+		expect(saved.atAnswer).toEqual(['user: Is this saved first?']);
+	});
+
+	it('aborts the request it sent early when the question cannot be saved', async () => {
+		const { repo } = testRepository();
+		repo.startConversation = () => {
+			throw new Error('SQLITE_FULL: database or disk is full');
+		};
+		const marker = '[[slow]] never saved';
+		const { chat } = testOrchestrator({
+			repo,
+			client: testClient({ baseUrl: openrouter.standin.url })
+		});
+		await expect(chat.start({ message: marker })).rejects.toThrow(/SQLITE_FULL/);
+		// Never sent (the connection was still opening) or closed while the stand-in answered.
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const sent = openrouter.standin.requests.filter((request) =>
+			JSON.stringify(request.body).includes(marker)
+		);
+		expect(sent.every((request) => request.aborted)).toBe(true);
 	});
 
 	it('keeps the question and records the failure when upstream refuses before streaming', async () => {

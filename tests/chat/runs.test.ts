@@ -122,6 +122,25 @@ describe('chat runs', () => {
 		expect(texts(await collect(run.follow()))).toEqual(expected);
 	});
 
+	it('pushes to a subscriber what happened so far at once, then each event, then the end', async () => {
+		const { runs, turn } = registry();
+		const run = await runs.start({ sessionId: 's1', message: 'hi' });
+		turn('s1').say('one ');
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		const seen: string[] = [];
+		const ended = new Promise<void>((resolve) =>
+			run.subscribe({ event: (event) => seen.push(texts([event])[0]), end: resolve })
+		);
+		expect(seen).toEqual(['session', 'one ']);
+		turn('s1').say('two');
+		turn('s1').end();
+		await ended;
+		expect(seen).toEqual(['session', 'one ', 'two', 'done']);
+		const late: string[] = [];
+		run.subscribe({ event: (event) => late.push(texts([event])[0]), end: () => late.push('end') });
+		expect(late).toEqual(['session', 'one ', 'two', 'done', 'end']);
+	});
+
 	it('a follower that detaches ends at once; the turn and the others go on', async () => {
 		const { runs, turn } = registry();
 		const run = await runs.start({ sessionId: 's1', message: 'hi' });

@@ -9,6 +9,7 @@ import { UpstreamError } from '../openrouter/errors';
 import type {
 	ChatCompletionRequest,
 	ContentPart,
+	StreamEvent,
 	UpstreamMessage,
 	UpstreamToolCall
 } from '../openrouter/types';
@@ -49,10 +50,24 @@ export interface OrchestratorDeps {
 
 export interface ChatTurn {
 	sessionId: string;
-	events(signal?: AbortSignal): AsyncGenerator<ChatEvent>;
+	/**
+	 * The turn's events. With `live`, the reply's text (`delta` and `reasoning`) goes to it as it
+	 * arrives, synchronously, instead of being yielded: a token then reaches the browser without
+	 * passing through the generators of the turn and the round, a step and a promise each. The
+	 * order stays the same, since the turn runs only while its next event is asked for.
+	 */
+	events(signal?: AbortSignal, live?: (event: ChatEvent) => void): AsyncGenerator<ChatEvent>;
 }
 
 type Setup = Awaited<ReturnType<ModelSettingsSource['current']>>;
+
+/** A first round sent upstream while the question was being saved (see start). */
+interface EarlyRound {
+	messages: UpstreamMessage[];
+	first: Promise<IteratorResult<StreamEvent>>;
+	stream: AsyncGenerator<StreamEvent>;
+	controller: AbortController;
+}
 
 /** What one turn works on, from its first round to its last. */
 interface Turn {
@@ -62,6 +77,10 @@ interface Turn {
 	signal?: AbortSignal;
 	/** The reply row of the round being streamed. */
 	draft?: ReplyDraft;
+	/** Taken by the first round. */
+	early?: EarlyRound;
+	/** Where the reply's text goes, when not yielded (ChatTurn.events). */
+	live?: (event: ChatEvent) => void;
 }
 
 interface Failure {
@@ -125,8 +144,12 @@ export class ChatOrchestrator {
 	#timestamp = () => this.#now().toISOString();
 
 	/**
-	 * Checks the request and saves the question before anything goes upstream; throws AppError
-	 * (so the route answers 4xx instead of opening a stream) when the request cannot run.
+	 * Checks the request and saves the question; throws AppError (so the route answers 4xx
+	 * instead of opening a stream) when the request cannot run. A new question without
+	 * attachments goes upstream first and is saved while the provider works on it: saving it
+	 * (with its full-text index) is the largest part of what the app adds before the request
+	 * leaves, and the provider needs much longer than that to answer. Should saving fail, the
+	 * upstream call is aborted and the request fails as before.
 	 */
 	async start(input: ChatTurnInput): Promise<ChatTurn> {
 		const { repo, settings, attachments, log } = this.#deps;
@@ -146,6 +169,7 @@ export class ChatOrchestrator {
 			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
 		if (attachmentIds.length) await attachments.validate(attachmentIds, modelId);
 
+		let early: EarlyRound | undefined;
 		if (input.regenerate) {
 			const history = repo.listMessages(sessionId!);
 			const lastQuestion = history.findLast((row) => row.role === 'user');
@@ -163,9 +187,23 @@ export class ChatOrchestrator {
 				modelId,
 				createdAt: this.#timestamp()
 			};
-			const row = sessionId
-				? repo.addMessage(question)
-				: repo.startConversation(titleFrom(input.message, 'Attachment'), question);
+			if (attachmentIds.length === 0) {
+				// The history as it is once the question is saved: what is stored, then the question.
+				const messages = sessionId ? await this.#history(sessionId, setup.systemPrompt) : [];
+				if (!sessionId && setup.systemPrompt)
+					messages.push({ role: 'system', content: setup.systemPrompt });
+				messages.push({ role: 'user', content: input.message });
+				early = this.#startEarly({ sessionId: question.sessionId, modelId, setup }, messages);
+			}
+			let row: MessageRow;
+			try {
+				row = sessionId
+					? repo.addMessage(question)
+					: repo.startConversation(titleFrom(input.message, 'Attachment'), question);
+			} catch (error) {
+				early?.controller.abort(error);
+				throw error;
+			}
 			sessionId = question.sessionId;
 			if (attachmentIds.length) attachments.link(row.id, sessionId, attachmentIds);
 			log.conversation(sessionId, {
@@ -179,8 +217,39 @@ export class ChatOrchestrator {
 		const id = sessionId!;
 		return {
 			sessionId: id,
-			events: (signal) => this.#run({ sessionId: id, modelId, setup, signal })
+			events: (signal, live) => {
+				if (!early) return this.#run({ sessionId: id, modelId, setup, signal, live });
+				// The early request has its own controller: the caller's signal stops it through it.
+				const { controller } = early;
+				if (signal?.aborted) controller.abort(signal.reason);
+				else
+					signal?.addEventListener('abort', () => controller.abort(signal.reason), {
+						once: true
+					});
+				return this.#run({
+					sessionId: id,
+					modelId,
+					setup,
+					signal: controller.signal,
+					early,
+					live
+				});
+			}
 		};
+	}
+
+	/** Sends the first round upstream now; its events are read when the turn runs. */
+	#startEarly(turn: Omit<Turn, 'signal'>, messages: UpstreamMessage[]): EarlyRound {
+		const controller = new AbortController();
+		const offered = (this.#deps.maxToolRounds ?? 8) >= 1 ? this.#deps.tools.listTools() : [];
+		const stream = this.#deps.client.streamChat(
+			this.#request(turn, messages, offered),
+			controller.signal
+		);
+		// Runs the generator up to the request being written; a failure waits for the turn.
+		const first = stream.next();
+		first.catch(() => {});
+		return { messages, first, stream, controller };
 	}
 
 	/**
@@ -202,6 +271,9 @@ export class ChatOrchestrator {
 				event: 'done',
 				data: { model_id: turn.modelId, message_id: null, finish_reason: 'error' }
 			};
+		} finally {
+			// A turn that ended (or was left) before its first round read the early request.
+			turn.early?.controller.abort();
 		}
 	}
 
@@ -212,7 +284,8 @@ export class ChatOrchestrator {
 		const maxRounds = this.#deps.maxToolRounds ?? 8;
 		yield { event: 'session', data: { session_id: sessionId } };
 
-		const messages = await this.#history(sessionId, turn.setup.systemPrompt);
+		const messages =
+			turn.early?.messages ?? (await this.#history(sessionId, turn.setup.systemPrompt));
 		let usage: Usage | undefined;
 		const started = Date.now();
 
@@ -300,24 +373,44 @@ export class ChatOrchestrator {
 		);
 		turn.draft = draft;
 		let finish: { finishReason: string; toolCalls: UpstreamToolCall[] } | undefined;
+		const early = turn.early;
+		turn.early = undefined;
+		const { live } = turn;
+		const stream = early?.stream ?? this.#deps.client.streamChat(request, turn.signal);
+		let ended = false;
 		try {
-			for await (const event of this.#deps.client.streamChat(request, turn.signal)) {
+			// Stepped by hand (the early round's first step is taken already), not for-await.
+			for (
+				let next = await (early?.first ?? stream.next());
+				!next.done;
+				next = await stream.next()
+			) {
+				const event = next.value;
 				if (event.type === 'text') {
 					reply.text += event.text;
 					draft.changed();
-					yield { event: 'delta', data: { text: event.text } };
+					const delta: ChatEvent = { event: 'delta', data: { text: event.text } };
+					if (live) live(delta);
+					else yield delta;
 				} else if (event.type === 'reasoning') {
 					reply.reasoning += event.text;
 					draft.changed();
-					yield { event: 'reasoning', data: { text: event.text } };
+					const reasoning: ChatEvent = { event: 'reasoning', data: { text: event.text } };
+					if (live) live(reasoning);
+					else yield reasoning;
 				} else if (event.type === 'usage') {
 					reply.usage = event.usage;
 				} else {
 					finish = event;
 				}
 			}
+			ended = true;
 		} catch (error) {
+			ended = true;
 			return { reply, draft, ok: false, error };
+		} finally {
+			// Left early (the turn's consumer went away): the upstream stream is closed with it.
+			if (!ended) await stream.return(undefined);
 		}
 		return {
 			reply,

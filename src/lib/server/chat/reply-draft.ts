@@ -17,7 +17,10 @@ export interface DraftText {
 
 type FinalFields = Omit<NewMessageRow, 'id' | 'sessionId' | 'role' | 'createdAt'>;
 
-/** How much a checkpoint may wait so that the drafts of turns running together commit together. */
+/**
+ * How much later a checkpoint may come (at most a tenth of the interval) so that the drafts of
+ * turns streaming together commit together.
+ */
 const ALIGN_MS = 50;
 
 /**
@@ -102,14 +105,16 @@ export class ReplyDraft {
 	/** The reply grew: the first text inserts the row, later text is written within the interval. */
 	changed(): void {
 		if (this.#finished || this.#timer || this.#queued) return;
-		const due = this.#lastWrite + (this.deps.intervalMs ?? CHECKPOINT_MS);
+		const interval = this.deps.intervalMs ?? CHECKPOINT_MS;
+		const due = this.#lastWrite + interval;
 		// The first text is written at once; after that (or after a failed first insert) once per interval.
 		if (this.#lastWrite === 0 || due <= Date.now()) {
 			this.#queue();
 			return;
 		}
 		// On a shared grid, so that the timers of turns streaming together fire together.
-		const wait = Math.ceil(due / ALIGN_MS) * ALIGN_MS - Date.now();
+		const grid = Math.min(ALIGN_MS, interval / 10);
+		const wait = Math.ceil(due / grid) * grid - Date.now();
 		this.#timer = setTimeout(() => {
 			this.#timer = undefined;
 			if (!this.#finished) this.#queue();

@@ -6,6 +6,13 @@ import type { ChatRepository } from './repository';
 
 type DoneData = Extract<ChatEvent, { event: 'done' }>['data'];
 
+/** A subscriber of a run (sse-response.ts): called with each event as it happens, then `end`. */
+export interface RunListener {
+	event(event: ChatEvent): void;
+	/** The turn is over (after its `done`, or without one when it crashed). */
+	end(): void;
+}
+
 export interface ChatRunsDeps {
 	chat: { start(input: ChatTurnInput): Promise<ChatTurn> };
 	repo: Pick<ChatRepository, 'getConversation'>;
@@ -31,6 +38,7 @@ export class ChatRun {
 	readonly #events: ChatEvent[] = [];
 	readonly #controller = new AbortController();
 	readonly #listeners = new Set<() => void>();
+	readonly #subscribers = new Set<RunListener>();
 	#finished = false;
 	#done: DoneData | undefined;
 
@@ -52,6 +60,22 @@ export class ChatRun {
 	/** Stops the turn: upstream is aborted, the partial reply saved (`aborted`, or `interrupted` on shutdown). */
 	stop(reason?: unknown): void {
 		this.#controller.abort(reason);
+	}
+
+	/**
+	 * Every event since the turn began (synchronously, at once), then each live one as the turn
+	 * produces it, then `end`. The push form of `follow`, for the event streams: a token goes to
+	 * the socket without an async generator and a promise per step between them. Returns the
+	 * unsubscribe function, which only detaches this subscriber; the turn goes on.
+	 */
+	subscribe(listener: RunListener): () => void {
+		for (const event of this.#events) listener.event(event);
+		if (this.#finished) {
+			listener.end();
+			return () => {};
+		}
+		this.#subscribers.add(listener);
+		return () => this.#subscribers.delete(listener);
 	}
 
 	/**
@@ -77,15 +101,18 @@ export class ChatRun {
 
 	async #pump(turn: ChatTurn, log: Logger, onEnd: () => void): Promise<void> {
 		try {
-			for await (const event of turn.events(this.#controller.signal)) {
+			const accept = (event: ChatEvent) => {
 				this.#events.push(event);
 				if (event.event === 'done') {
 					this.#done = event.data;
 					// From here the conversation takes a new message, though the generator has yet to return.
 					onEnd();
 				}
+				this.#publish(event, log);
 				this.#wake();
-			}
+			};
+			// The reply's text comes through `accept` directly, the rest through the generator.
+			for await (const event of turn.events(this.#controller.signal, accept)) accept(event);
 		} catch (error) {
 			// The orchestrator ends every turn with `done` itself; this is a bug showing.
 			log.error('chat run crashed', { session_id: this.sessionId, error });
@@ -93,6 +120,27 @@ export class ChatRun {
 			this.#finished = true;
 			if (!this.#done) onEnd();
 			this.#wake();
+			const subscribers = [...this.#subscribers];
+			this.#subscribers.clear();
+			for (const subscriber of subscribers) {
+				try {
+					subscriber.end();
+				} catch (error) {
+					log.error('chat run subscriber failed', { session_id: this.sessionId, error });
+				}
+			}
+		}
+	}
+
+	/** One subscriber that throws (a closed stream) must not stop the turn or the others. */
+	#publish(event: ChatEvent, log: Logger) {
+		for (const subscriber of this.#subscribers) {
+			try {
+				subscriber.event(event);
+			} catch (error) {
+				this.#subscribers.delete(subscriber);
+				log.error('chat run subscriber failed', { session_id: this.sessionId, error });
+			}
 		}
 	}
 

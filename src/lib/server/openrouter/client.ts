@@ -1,5 +1,5 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { DEMO_MODEL_ID } from '$lib/api/models';
-import { isSseComment, readSse } from '$lib/api/sse';
 import { UpstreamError, upstreamHttpError } from './errors';
 import type { Transport } from './transport';
 import type {
@@ -40,6 +40,69 @@ interface Chunk {
 		};
 		finish_reason?: string | null;
 	}[];
+}
+
+/**
+ * One `data:` payload of the stream: what it says goes to `out` (reasoning, then text, then
+ * usage); tool-call fragments are gathered in `toolCalls`. Throws UpstreamError for a malformed
+ * chunk or an error inside the stream.
+ */
+function readChunk(
+	data: string,
+	state: { finishReason: string | null; sawDone: boolean },
+	toolCalls: UpstreamToolCall[],
+	out: StreamEvent[]
+): void {
+	if (state.sawDone) return;
+	if (data === '[DONE]') {
+		state.sawDone = true;
+		return;
+	}
+	let chunk: Chunk;
+	try {
+		chunk = JSON.parse(data) as Chunk;
+	} catch {
+		throw new UpstreamError(
+			'upstream_protocol',
+			'The model provider sent a malformed stream chunk.'
+		);
+	}
+	if (chunk.error) {
+		throw new UpstreamError(
+			'upstream_stream_error',
+			`The model failed mid-reply: ${chunk.error.message ?? 'unknown error'}${chunk.error.code ? ` (${chunk.error.code})` : ''}`
+		);
+	}
+	const choice = chunk.choices?.[0];
+	const delta = choice?.delta;
+	if (delta?.reasoning) out.push({ type: 'reasoning', text: delta.reasoning });
+	if (delta?.content) out.push({ type: 'text', text: delta.content });
+	if (delta?.tool_calls) {
+		for (const fragment of delta.tool_calls) {
+			const index = fragment.index ?? toolCalls.length;
+			const call = (toolCalls[index] ??= {
+				id: '',
+				type: 'function',
+				function: { name: '', arguments: '' }
+			});
+			if (fragment.id) call.id = fragment.id;
+			if (fragment.function?.name) call.function.name += fragment.function.name;
+			if (fragment.function?.arguments) call.function.arguments += fragment.function.arguments;
+		}
+	}
+	if (choice?.finish_reason) state.finishReason = choice.finish_reason;
+	if (chunk.usage && typeof chunk.usage.total_tokens === 'number') {
+		const { prompt_tokens = 0, completion_tokens = 0, total_tokens, cost } = chunk.usage;
+		out.push({
+			type: 'usage',
+			usage: {
+				prompt_tokens,
+				completion_tokens,
+				total_tokens,
+				...(typeof cost === 'number' ? { cost } : {})
+			}
+		});
+	}
 }
 
 export class OpenRouterClient {
@@ -96,64 +159,37 @@ export class OpenRouterClient {
 		}
 
 		const toolCalls: UpstreamToolCall[] = [];
-		let finishReason: string | null = null;
-		let sawDone = false;
+		const state = { finishReason: null as string | null, sawDone: false };
+		// The SSE parser and the chunk handling run inline on each read of the body: one async step
+		// per network read instead of a generator per layer and per event (readSse) in between.
+		const messages: EventSourceMessage[] = [];
+		const parser = createParser({ onEvent: (message) => messages.push(message) });
+		const decoder = new TextDecoder();
+		const out: StreamEvent[] = [];
 		try {
-			for await (const item of readSse(response.body)) {
+			for await (const bytes of response.body) {
+				parser.feed(decoder.decode(bytes, { stream: true }));
 				// Reading on to the end of the body after [DONE] (instead of breaking off) lets the
 				// keep-alive connection go back to the pool; a body closed early costs a new connection.
-				if (isSseComment(item) || sawDone) continue;
-				if (item.data === '[DONE]') {
-					sawDone = true;
-					continue;
+				// What came before a broken chunk still counts (the partial reply is kept).
+				for (const message of messages) {
+					readChunk(message.data, state, toolCalls, out);
+					for (const event of out) yield event;
+					out.length = 0;
 				}
-				let chunk: Chunk;
-				try {
-					chunk = JSON.parse(item.data) as Chunk;
-				} catch {
-					throw new UpstreamError(
-						'upstream_protocol',
-						'The model provider sent a malformed stream chunk.'
-					);
-				}
-				if (chunk.error) {
-					throw new UpstreamError(
-						'upstream_stream_error',
-						`The model failed mid-reply: ${chunk.error.message ?? 'unknown error'}${chunk.error.code ? ` (${chunk.error.code})` : ''}`
-					);
-				}
-				const choice = chunk.choices?.[0];
-				const delta = choice?.delta;
-				if (delta?.reasoning) yield { type: 'reasoning', text: delta.reasoning };
-				if (delta?.content) yield { type: 'text', text: delta.content };
-				for (const fragment of delta?.tool_calls ?? []) {
-					const index = fragment.index ?? toolCalls.length;
-					const call = (toolCalls[index] ??= {
-						id: '',
-						type: 'function',
-						function: { name: '', arguments: '' }
-					});
-					if (fragment.id) call.id = fragment.id;
-					if (fragment.function?.name) call.function.name += fragment.function.name;
-					if (fragment.function?.arguments) call.function.arguments += fragment.function.arguments;
-				}
-				if (choice?.finish_reason) finishReason = choice.finish_reason;
-				if (chunk.usage && typeof chunk.usage.total_tokens === 'number') {
-					const { prompt_tokens = 0, completion_tokens = 0, total_tokens, cost } = chunk.usage;
-					yield {
-						type: 'usage',
-						usage: {
-							prompt_tokens,
-							completion_tokens,
-							total_tokens,
-							...(typeof cost === 'number' ? { cost } : {})
-						}
-					};
-				}
+				messages.length = 0;
+			}
+			parser.feed(decoder.decode());
+			parser.reset({ consume: true });
+			for (const message of messages) {
+				readChunk(message.data, state, toolCalls, out);
+				for (const event of out) yield event;
+				out.length = 0;
 			}
 		} finally {
 			response.close();
 		}
+		const { finishReason, sawDone } = state;
 		if (!sawDone && !finishReason) {
 			throw new UpstreamError(
 				'upstream_incomplete',

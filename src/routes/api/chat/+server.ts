@@ -15,5 +15,5 @@ export const POST: RequestHandler = endpoint(async ({ request, locals }) => {
 		modelId: input.model_id,
 		regenerate: input.regenerate
 	});
-	return sseResponse((signal) => run.follow(signal), request.signal);
+	return sseResponse(run, request.signal);
 });

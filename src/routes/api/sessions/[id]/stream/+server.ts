@@ -8,5 +8,5 @@ export const trailingSlash = 'ignore';
 export const GET: RequestHandler = endpoint(({ params, request, locals }) => {
 	const run = locals.services.runs.find(params.id);
 	if (!run) return new Response(null, { status: 204 });
-	return sseResponse((signal) => run.follow(signal), request.signal);
+	return sseResponse(run, request.signal);
 });
