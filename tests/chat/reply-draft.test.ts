@@ -64,9 +64,31 @@ describe('the drafts of streaming replies', () => {
 		await new Promise((resolve) => setTimeout(resolve, 250));
 		expect(transactions).toHaveLength(2);
 		expect(repo.listMessages(sessionId)[1].content).toBe('abcd');
-		const row = draft.finish({ content: 'abcd!', finishReason: 'stop', modelId: 'openai/gpt-4o' });
+		const finishing = draft.finish({
+			content: 'abcd!',
+			finishReason: 'stop',
+			modelId: 'openai/gpt-4o'
+		});
+		reply.text += 'e';
+		draft.changed(); // after the end: no checkpoint any more
+		const row = await finishing;
+		expect(transactions).toHaveLength(3);
 		expect(repo.listMessages(sessionId)).toEqual([expect.anything(), row]);
 		expect(row).toMatchObject({ content: 'abcd!', finishReason: 'stop' });
+	});
+
+	it('and the last writes of several turns commit together, each resolving with its row', async () => {
+		const { repo, transactions, made } = drafts(5);
+		const rows = await Promise.all(
+			made.map(({ draft }, i) =>
+				draft.finish({ content: `reply ${i}`, finishReason: 'stop', modelId: 'openai/gpt-4o' })
+			)
+		);
+		expect(transactions).toHaveLength(1);
+		rows.forEach((row, i) => {
+			expect(row).toMatchObject({ role: 'assistant', content: `reply ${i}`, finishReason: 'stop' });
+			expect(repo.listMessages(made[i].sessionId)[1]).toEqual(row);
+		});
 	});
 
 	it('that cannot be written do not keep the others from being written', async () => {

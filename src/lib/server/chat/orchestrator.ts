@@ -195,11 +195,15 @@ export class ChatOrchestrator {
 				messages.push({ role: 'user', content: input.message });
 				early = this.#startEarly({ sessionId: question.sessionId, modelId, setup }, messages);
 			}
-			let row: MessageRow;
-			try {
-				row = sessionId
+			const existing = sessionId;
+			const save = () =>
+				existing
 					? repo.addMessage(question)
 					: repo.startConversation(titleFrom(input.message, 'Attachment'), question);
+			let row: MessageRow;
+			try {
+				// Sent early: saved with the other turns' writes while the provider works on it.
+				row = early ? await this.#drafts.run(save) : save();
 			} catch (error) {
 				early?.controller.abort(error);
 				throw error;
@@ -325,7 +329,7 @@ export class ChatOrchestrator {
 			}
 
 			// The assistant's tool-call message, then one tool message per call, keep the history valid upstream.
-			const saved = this.#saveReply(turn, draft, {
+			const saved = await this.#saveReply(turn, draft, {
 				...reply,
 				finishReason: 'tool_calls',
 				toolCalls: calls
@@ -422,13 +426,13 @@ export class ChatOrchestrator {
 	}
 
 	/** Ends a turn whose round broke: stopped by the person, refused upstream, or a bug. */
-	*#fail(
+	async *#fail(
 		turn: Turn,
 		draft: ReplyDraft,
 		reply: Reply,
 		total: Usage | undefined,
 		error: unknown
-	): Generator<ChatEvent> {
+	): AsyncGenerator<ChatEvent> {
 		const aborted = turn.signal?.aborted ?? false;
 		const failure: Failure = aborted
 			? { code: 'aborted', message: 'Stopped.' }
@@ -453,7 +457,7 @@ export class ChatOrchestrator {
 	}
 
 	/** Saves the turn's last reply, then closes the stream: usage, the error if any, done. */
-	*#end(
+	async *#end(
 		turn: Turn,
 		end: {
 			draft: ReplyDraft;
@@ -462,8 +466,8 @@ export class ChatOrchestrator {
 			finishReason: string;
 			failure: Failure | null;
 		}
-	): Generator<ChatEvent> {
-		const saved = this.#saveReply(turn, end.draft, {
+	): AsyncGenerator<ChatEvent> {
+		const saved = await this.#saveReply(turn, end.draft, {
 			...end.reply,
 			finishReason: end.finishReason,
 			error: end.failure
@@ -476,12 +480,13 @@ export class ChatOrchestrator {
 		};
 	}
 
-	#saveReply(turn: Turn, draft: ReplyDraft, reply: SavedReply): MessageRow {
+	/** Saves a round's reply with the other turns' writes (reply-draft.ts), once committed. */
+	async #saveReply(turn: Turn, draft: ReplyDraft, reply: SavedReply): Promise<MessageRow> {
 		const { sessionId, modelId } = turn;
 		const { text, usage, finishReason } = reply;
 		const toolCalls = reply.toolCalls ?? null;
 		const error = reply.error ?? null;
-		const row = draft.finish({
+		const row = await draft.finish({
 			content: text,
 			reasoning: reply.reasoning || null,
 			toolCalls,

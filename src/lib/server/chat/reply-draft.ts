@@ -23,14 +23,24 @@ type FinalFields = Omit<NewMessageRow, 'id' | 'sessionId' | 'role' | 'createdAt'
  */
 const ALIGN_MS = 50;
 
+interface Job {
+	work(): unknown;
+	resolve(value: unknown): void;
+	reject(error: unknown): void;
+}
+
 /**
- * Writes the streaming replies of every turn together: what is due in one turn of the event loop
- * goes in one transaction, right after that turn's I/O (setImmediate). So a token is sent to the
- * browser before its reply's row is written, SQLite commits once for hundreds of replies instead
- * of once each, and FTS5 indexes them as one segment.
+ * Writes what the turns running together write, together: what is due in one turn of the event
+ * loop goes in one transaction, right after that turn's I/O (setImmediate). The streaming replies'
+ * checkpoints are queued here (`queue`), and so are the questions and the replies' last writes
+ * (`run`, which resolves once committed). So a token is sent to the browser before its reply's
+ * row is written, SQLite commits once for hundreds of turns instead of three times each, and
+ * FTS5 indexes them as one segment. One write that fails (its conversation deleted meanwhile, a
+ * full disk) does not cost the others theirs: the batch is then written again one by one.
  */
 export class DraftWriter {
 	readonly #due = new Set<ReplyDraft>();
+	#jobs: Job[] = [];
 	#scheduled: NodeJS.Immediate | undefined;
 
 	constructor(private readonly deps: { repo: ChatRepository; log: Logger }) {}
@@ -44,30 +54,51 @@ export class DraftWriter {
 		this.#due.delete(draft);
 	}
 
-	/** Writes every queued draft now (also what the timer does). */
+	/** Runs `work` (synchronous database writes) in the next batch; resolves once it is committed. */
+	run<T>(work: () => T): Promise<T> {
+		return new Promise<T>((resolve, reject) => {
+			this.#jobs.push({ work, resolve: resolve as (value: unknown) => void, reject });
+			this.#scheduled ??= setImmediate(() => this.flush());
+		});
+	}
+
+	/** Writes everything queued now (also what the timer does). */
 	flush(): void {
 		clearImmediate(this.#scheduled);
 		this.#scheduled = undefined;
+		const jobs = this.#jobs;
+		this.#jobs = [];
 		const drafts = [...this.#due];
 		this.#due.clear();
-		if (drafts.length === 0) return;
+		if (jobs.length === 0 && drafts.length === 0) return;
 		const { repo, log } = this.deps;
+		let results: { jobs: unknown[]; drafts: number[] };
 		try {
-			const written = repo.inTransaction(() => drafts.map((draft) => draft.write()));
-			drafts.forEach((draft, i) => draft.written(written[i]));
+			results = repo.inTransaction(() => ({
+				jobs: jobs.map((job) => job.work()),
+				drafts: drafts.map((draft) => draft.write())
+			}));
 		} catch {
-			// One that cannot be written (its conversation deleted, a full disk) must not cost the
-			// others theirs: again one by one. A checkpoint that fails must not take the process
-			// down either; the final write reports it.
+			for (const job of jobs) {
+				try {
+					job.resolve(repo.inTransaction(() => job.work()));
+				} catch (error) {
+					job.reject(error);
+				}
+			}
 			for (const draft of drafts) {
 				try {
 					draft.written(repo.inTransaction(() => draft.write()));
 				} catch (error) {
+					// A checkpoint that fails must not take the process down; the final write reports it.
 					draft.written(undefined);
 					log.error('reply checkpoint failed', { session_id: draft.sessionId, error });
 				}
 			}
+			return;
 		}
+		jobs.forEach((job, i) => job.resolve(results.jobs[i]));
+		drafts.forEach((draft, i) => draft.written(results.drafts[i]));
 	}
 }
 
@@ -121,23 +152,34 @@ export class ReplyDraft {
 		}, wait);
 	}
 
-	/** Writes the round's reply as it ended (inserting it when nothing streamed). */
-	finish(fields: FinalFields): MessageRow {
+	/**
+	 * Writes the round's reply as it ended (inserting it when nothing streamed), with the writes
+	 * of the other turns; resolves with the row once it is committed.
+	 */
+	async finish(fields: FinalFields): Promise<MessageRow> {
 		this.#stopTimer();
+		// No checkpoint may start once the last write is on its way.
+		this.#finished = true;
 		// `createdAt` is when the reply was saved whole, as before it was written while streaming:
 		// the browser times a tool call from its assistant message to its result.
 		const createdAt = this.deps.now().toISOString();
-		const row =
-			(this.#id !== undefined &&
-				this.deps.repo.updateMessage(this.#id, { ...fields, createdAt })) ||
-			this.deps.repo.addMessage({
-				...fields,
-				sessionId: this.turn.sessionId,
-				role: 'assistant',
-				createdAt
-			});
-		this.#finished = true;
-		return row;
+		try {
+			return await this.deps.writer.run(
+				() =>
+					(this.#id !== undefined &&
+						this.deps.repo.updateMessage(this.#id, { ...fields, createdAt })) ||
+					this.deps.repo.addMessage({
+						...fields,
+						sessionId: this.turn.sessionId,
+						role: 'assistant',
+						createdAt
+					})
+			);
+		} catch (error) {
+			// Not saved: abandon() may still mark the streaming row as failed.
+			this.#finished = false;
+			throw error;
+		}
 	}
 
 	/** The turn crashed before the round ended: the row says so instead of `streaming`. */
