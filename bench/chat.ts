@@ -37,6 +37,10 @@ const viaApp = (ctx: BenchContext, message: string) =>
 const viaPeer = (ctx: BenchContext, message: string) =>
 	timeStream(ctx.http, `${ctx.peerUrl}/api/chat`, { message }, isAiSdkToken);
 
+/** The bare relay (bench/lib/relay-floor.ts): the stand-in's own events, passed through. */
+const viaFloor = (ctx: BenchContext, message: string) =>
+	timeStream(ctx.http, `${ctx.floorUrl}/api/chat`, { message }, isUpstreamToken);
+
 type Side = typeof direct;
 
 function expectTokens(timings: StreamTiming[], what: string) {
@@ -55,11 +59,12 @@ function firstToken({ pairs = 1000, warmup = 50 }: ChatBenchOptions): BenchSecti
 	return {
 		name: 'chat: time to first token',
 		async run(ctx) {
-			const sides: Side[] = [direct, viaApp, viaPeer];
+			const sides: Side[] = [direct, viaApp, viaPeer, viaFloor];
 			const times = new Map<Side, number[]>(sides.map((side) => [side, []]));
-			let cpuBefore = { app: 0, peer: 0 };
+			let cpuBefore = { app: 0, peer: 0, floor: 0 };
 			for (let i = -warmup; i < pairs; i++) {
-				if (i === 0) cpuBefore = { app: ctx.serverCpuMs(), peer: ctx.peerCpuMs() };
+				if (i === 0)
+					cpuBefore = { app: ctx.serverCpuMs(), peer: ctx.peerCpuMs(), floor: ctx.floorCpuMs() };
 				// Rotate who goes first, so no side always meets a warmer cache.
 				for (let k = 0; k < sides.length; k++) {
 					const side = sides[(i + warmup + k) % sides.length];
@@ -71,11 +76,13 @@ function firstToken({ pairs = 1000, warmup = 50 }: ChatBenchOptions): BenchSecti
 			// CPU time is the steadier measure on a busy machine: wall-clock percentiles include waiting for a core.
 			const cpu = {
 				app: (ctx.serverCpuMs() - cpuBefore.app) / pairs,
-				peer: (ctx.peerCpuMs() - cpuBefore.peer) / pairs
+				peer: (ctx.peerCpuMs() - cpuBefore.peer) / pairs,
+				floor: (ctx.floorCpuMs() - cpuBefore.floor) / pairs
 			};
 			const d = summarize(times.get(direct)!);
 			const a = summarize(times.get(viaApp)!);
 			const p = summarize(times.get(viaPeer)!);
+			const f = summarize(times.get(viaFloor)!);
 			const added = { p50: a.p50 - d.p50, p99: a.p99 - d.p99 };
 			const peerAdded = { p50: p.p50 - d.p50, p99: p.p99 - d.p99 };
 			return [
@@ -95,6 +102,20 @@ function firstToken({ pairs = 1000, warmup = 50 }: ChatBenchOptions): BenchSecti
 					p50: p.p50,
 					p99: p.p99,
 					cpu: cpu.peer
+				},
+				{
+					what: 'through a bare Node relay (floor; CPU: the whole turn)',
+					unit: 'ms',
+					n: f.n,
+					p50: f.p50,
+					p99: f.p99,
+					cpu: cpu.floor
+				},
+				{
+					what: 'added by the bare relay (floor)',
+					unit: 'ms',
+					p50: f.p50 - d.p50,
+					p99: f.p99 - d.p99
 				},
 				{
 					what: 'added by the AI SDK route',
@@ -140,10 +161,17 @@ function concurrentStreams({
 			const sides = [
 				{ via: direct, label: 'stand-in directly' },
 				{ via: viaApp, label: 'through POST /api/chat' },
-				{ via: viaPeer, label: 'through the AI SDK route (peer)' }
+				{ via: viaPeer, label: 'through the AI SDK route (peer)' },
+				{ via: viaFloor, label: 'through a bare Node relay (floor)' }
 			].map((side) => ({ ...side, timings: [] as StreamTiming[], seconds: 0, cpuMs: 0 }));
 			const cpuOf = (via: Side) =>
-				via === viaApp ? ctx.serverCpuMs() : via === viaPeer ? ctx.peerCpuMs() : NaN;
+				via === viaApp
+					? ctx.serverCpuMs()
+					: via === viaPeer
+						? ctx.peerCpuMs()
+						: via === viaFloor
+							? ctx.floorCpuMs()
+							: NaN;
 			// A small wave each first, then the sides take turns, so none meets a colder stand-in
 			// or a machine that got busier in the meantime.
 			for (const side of sides) await wave(ctx, Math.ceil(streams / 10), side.via);
@@ -167,7 +195,7 @@ function concurrentStreams({
 				}
 			}
 			for (const side of sides) expectTokens(side.timings, side.label);
-			const [d, a, p] = sides;
+			const [d, a, p, f] = sides;
 			const expected = d.timings[0].tokenTimes.length;
 			const complete = a.timings.filter((t) => t.tokenTimes.length === expected).length;
 
@@ -190,6 +218,7 @@ function concurrentStreams({
 					verdict: verdict(addedP99, 20, 40)
 				},
 				{ what: 'added inter-chunk p99 by the peer', unit: 'ms', value: gap[2].p99 - gap[0].p99 },
+				{ what: 'added inter-chunk p99 by the floor', unit: 'ms', value: gap[3].p99 - gap[0].p99 },
 				{
 					what: `streams complete through the app (${rounds} waves)`,
 					unit: '',
@@ -214,6 +243,11 @@ function concurrentStreams({
 					what: 'wave through the peer / stand-in directly',
 					unit: '',
 					value: p.seconds / d.seconds
+				},
+				{
+					what: 'wave through the floor / stand-in directly',
+					unit: '',
+					value: f.seconds / d.seconds
 				},
 				{ what: 'server RSS before the waves', unit: 'MB', value: idleRss },
 				{

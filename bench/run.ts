@@ -23,6 +23,7 @@ import {
 	rssMb,
 	startApp,
 	startAiSdkPeer,
+	startFloorRelay,
 	startStandin,
 	verdict,
 	type BenchContext,
@@ -69,6 +70,8 @@ try {
 	stops.push(standin.stop);
 	const peer = await startAiSdkPeer(standin.url, API_KEY);
 	stops.unshift(peer.stop);
+	const floor = await startFloorRelay(standin.url, API_KEY);
+	stops.unshift(floor.stop);
 	const port = await freePort();
 	const app = await startApp(buildDir, {
 		HOST: '127.0.0.1',
@@ -85,7 +88,7 @@ try {
 	});
 	stops.unshift(app.stop);
 	log(
-		`app ${app.url} (pid ${app.pid}, ${path.relative(root, buildDir)}), stand-in ${standin.url}, AI SDK peer ${peer.url}, data in ${stateDir}`
+		`app ${app.url} (pid ${app.pid}, ${path.relative(root, buildDir)}), stand-in ${standin.url}, AI SDK peer ${peer.url}, floor relay ${floor.url}, data in ${stateDir}`
 	);
 
 	const http = new Agent({ keepAliveTimeout: 30_000, connections: null });
@@ -94,12 +97,14 @@ try {
 		appUrl: app.url,
 		standinUrl: standin.url,
 		peerUrl: peer.url,
+		floorUrl: floor.url,
 		apiKey: API_KEY,
 		http,
 		serverRssMb: () => rssMb(app.pid),
 		serverCpuMs: () => cpuMs(app.pid),
 		peerCpuMs: () => cpuMs(peer.pid),
 		peerRssMb: () => rssMb(peer.pid),
+		floorCpuMs: () => cpuMs(floor.pid),
 		log
 	};
 

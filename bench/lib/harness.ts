@@ -37,6 +37,8 @@ export interface BenchContext {
 	standinUrl: string;
 	/** The Vercel AI SDK route on the same stand-in (bench/lib/ai-sdk-peer.ts): `POST /api/chat`. */
 	peerUrl: string;
+	/** The bare Node relay (bench/lib/relay-floor.ts): the stand-in's bytes passed through. */
+	floorUrl: string;
 	apiKey: string;
 	/** Keep-alive client for both (no connection limit per origin). */
 	http: Agent;
@@ -47,6 +49,7 @@ export interface BenchContext {
 	/** The same for the AI SDK peer. */
 	peerCpuMs(): number;
 	peerRssMb(): number;
+	floorCpuMs(): number;
 	log(message: string): void;
 }
 
@@ -148,6 +151,17 @@ export function startAiSdkPeer(
 	apiKey: string
 ): Promise<Child & { url: string; pid: number }> {
 	return startScript('bench/lib/ai-sdk-peer.ts', [standinUrl, apiKey], 'the AI SDK peer');
+}
+
+/**
+ * The floor (bench/lib/relay-floor.ts): node:http in, an undici Pool out, the stand-in's SSE bytes
+ * passed through untouched. What any Node relay costs at least.
+ */
+export function startFloorRelay(
+	standinUrl: string,
+	apiKey: string
+): Promise<Child & { url: string; pid: number }> {
+	return startScript('bench/lib/relay-floor.ts', [standinUrl, apiKey], 'the floor relay');
 }
 
 /** A bench script run with tsx that prints `ready <url>` once it listens. */
