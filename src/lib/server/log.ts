@@ -273,6 +273,7 @@ export function createLogger({
 					// as below
 				}
 				if (opening.size === 0) {
+					if (!scheduled) unflushed.delete(flushAll);
 					for (const resolve of [...openedWaiters]) resolve();
 					openedWaiters.clear();
 				}
