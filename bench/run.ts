@@ -10,6 +10,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
 import { benchAttachments } from './attachments';
+import { browserBench } from './browser';
 import { chatBench } from './chat';
 import { mcpBench } from './mcp';
 import { redactionBench } from './redaction';
@@ -40,6 +41,7 @@ const sections: BenchSection[] = [
 	...sessionsBench(quick ? { longMessages: 5_000, sessions: 2_000, runs: 20 } : {}),
 	...mcpBench(quick ? { calls: 200, warmup: 20, starts: 3 } : {}),
 	...redactionBench(quick ? { runs: 3 } : {}),
+	...browserBench(quick ? { chunks: 2_000, runs: 1 } : {}),
 	...(await import('./long-chat')).longChatBench(quick ? { runs: 3, scrollScreens: 20 } : {})
 ].filter(
 	(section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter))

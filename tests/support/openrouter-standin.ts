@@ -16,6 +16,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
  *   [[hang]]              accepts the request and never answers
  *   [[reasoning]]         reasoning deltas before the answer
  *   [[markdown]]          a reply with a heading, a list and a fenced code block
+ *   [[long-markdown:N]]   a long markdown reply in exactly N chunks (headings, lists, tables, code
+ *                         fences, quotes; see longMarkdownChunks), for the browser bench
  *   [[tool:NAME {json}]]  a tool call (arguments streamed in fragments); after the tool result, a reply quoting it
  *   [[tools:NAME {json}|NAME {json}]] several tool calls in parallel
  *   [[tool-loop:NAME {json}]] calls the tool in every round, even after tool results (bounded rounds)
@@ -230,6 +232,51 @@ function sendError(res: ServerResponse, status: number, message: string) {
 
 let generation = 0;
 
+/**
+ * A long reply of the kind a model writes, in exactly `count` chunks (a word and the space after
+ * it, as models stream): sections with a heading, a paragraph with inline code, emphasis and a
+ * link, a nested list, a table, a code fence, an ordered list and a quote, then a closing
+ * paragraph that makes up the count. The same for every call (the bench's floor page replays it).
+ */
+export function longMarkdownChunks(count: number): string[] {
+	const split = (text: string) => text.match(/\S+\s*|\s+/g) ?? [];
+	const section = (i: number) =>
+		`## Section ${i}: measuring step ${i}\n\n` +
+		`This part explains **step ${i}** of the plan. It calls \`measure(${i})\` first, then reads ` +
+		`the [guide](https://example.com/docs/${i}) and compares the *result* with the previous ` +
+		`section, so the numbers stay honest even when the machine is busy with other work.\n\n` +
+		`- collect the samples for run ${i}\n- sort them with \`Array.prototype.sort\`\n` +
+		`  - drop the warm-up rounds\n  - keep the median and the p99\n- write the table below\n\n` +
+		`| metric | run ${i} | previous | change |\n| :--- | ---: | ---: | :---: |\n` +
+		`| median | ${(i * 1.7).toFixed(1)} ms | ${(i * 1.6).toFixed(1)} ms | +6% |\n` +
+		`| p99 | ${(i * 4.2).toFixed(1)} ms | ${(i * 4.5).toFixed(1)} ms | -7% |\n` +
+		`| tasks | ${i * 3} | ${i * 3 + 2} | -2 |\n\n` +
+		'```ts\n' +
+		`export function summarize${i}(samples: number[]): { median: number; p99: number } {\n` +
+		`\tconst sorted = [...samples].sort((a, b) => a - b);\n` +
+		`\tconst at = (share: number) => sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];\n` +
+		`\t// step ${i}: the warm-up rounds are already gone\n` +
+		`\tif (sorted.length === 0) throw new Error('no samples for step ${i}');\n` +
+		`\tconst median = at(0.5);\n\tconst p99 = at(0.99);\n` +
+		`\tconsole.log(\`step ${i}: median \${median.toFixed(2)} ms, p99 \${p99.toFixed(2)} ms\`);\n` +
+		`\treturn { median, p99 };\n}\n` +
+		'```\n\n' +
+		`1. run the bench again\n2. compare with section ${i - 1 || 1}\n3. write down what changed\n\n` +
+		`> Note ${i}: a number measured once on a busy machine says little; measure the floor in the same run.\n\n`;
+	const chunks: string[] = [];
+	const closing = split(
+		'In short: every step above was measured against the floor in the same run.'
+	);
+	for (let i = 1; ; i++) {
+		const next = split(section(i));
+		if (chunks.length + next.length + closing.length > count) break;
+		chunks.push(...next);
+	}
+	const filler = count - chunks.length - closing.length;
+	const words = Array.from({ length: Math.max(0, filler) }, (_, i) => `more${i} `);
+	return [...chunks, ...words, ...closing].slice(0, count);
+}
+
 async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 	const messages: any[] = body?.messages ?? [];
 	const lastUser = [...messages].reverse().find((m) => m.role === 'user');
@@ -388,6 +435,14 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 	}
 	if (prompt.includes('[[slow]]')) {
 		await streamText(Array.from({ length: 400 }, (_, i) => `word${i}`).join(' '), 40);
+		return finish('stop');
+	}
+	const longMarkdown = prompt.match(/\[\[long-markdown:(\d+)\]\]/);
+	if (longMarkdown) {
+		for (const chunk of longMarkdownChunks(Number(longMarkdown[1]))) {
+			completionTokens++;
+			await send(frame({ content: chunk }));
+		}
 		return finish('stop');
 	}
 	if (prompt.includes('[[markdown]]')) {

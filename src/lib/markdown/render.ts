@@ -1,16 +1,37 @@
 import DOMPurify, { type Config } from 'dompurify';
-import { Marked } from 'marked';
-import { escapeHtml, highlight } from './highlight';
+import { Lexer, Marked, type Links, type Token, type TokensList } from 'marked';
+import { escapeHtml, highlight, idle, warmLanguage } from './highlight';
 import { replaceRemoteMedia } from './remote-media';
+
+/**
+ * While a reply is being written, a code fence that is not closed yet shows as plain text: it is
+ * re-rendered on every frame, and highlighting a long one each time would block the page. It is
+ * highlighted once it closes (or the reply ends).
+ */
+let plainOpenFences = false;
+
+/** Whether a fenced code block's source ends with its closing fence (indented code: always). */
+export function isClosedFence(raw: string): boolean {
+	const open = /^ {0,3}(`{3,}|~{3,})/.exec(raw);
+	if (!open) return true;
+	const lines = raw.replace(/\n+$/, '').split('\n');
+	if (lines.length < 2) return false;
+	const fence = open[1];
+	const close = new RegExp(`^ {0,3}\\${fence[0]}{${fence.length},}[ \\t]*$`);
+	return close.test(lines[lines.length - 1]);
+}
 
 const marked = new Marked({
 	gfm: true,
 	breaks: false,
 	renderer: {
-		code({ text, lang }) {
+		code({ text, lang, raw }) {
 			const language = (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() || undefined;
 			const label = language ? escapeHtml(language) : 'text';
-			return `<div class="code-block"><div class="code-header"><span>${label}</span><button type="button" class="copy-code" data-copy-code aria-label="Copy code">Copy</button></div><pre><code class="hljs${language ? ` language-${label}` : ''}">${highlight(text, language)}</code></pre></div>`;
+			const open = plainOpenFences && !isClosedFence(raw);
+			if (open) warmLanguage(language);
+			const body = open ? escapeHtml(text) : highlight(text, language);
+			return `<div class="code-block"><div class="code-header"><span>${label}</span><button type="button" class="copy-code" data-copy-code aria-label="Copy code">Copy</button></div><pre><code class="hljs${language ? ` language-${label}` : ''}">${body}</code></pre></div>`;
 		},
 		link({ href, title, tokens }) {
 			const text = this.parser.parseInline(tokens);
@@ -69,8 +90,10 @@ const SANITIZE: Config & { RETURN_DOM: true } = {
 let purifier: ReturnType<typeof DOMPurify> | undefined;
 
 function createPurifier() {
-	// Its own instance, so these hooks never touch another caller of DOMPurify.
+	// Its own instance, so these hooks and this configuration never touch another caller of
+	// DOMPurify. Set once: read on every call, it would cost more than a streamed block's work.
 	const purify = DOMPurify(window);
+	purify.setConfig(SANITIZE);
 	purify.addHook('afterSanitizeAttributes', (node) => {
 		// Links (HTML or SVG) open in a new tab, without telling the other site where from.
 		if ((node.localName === 'a' || node.localName === 'area') && node.hasAttribute('href')) {
@@ -81,6 +104,16 @@ function createPurifier() {
 	return purify;
 }
 
+function sanitize(html: string, origin: string): HTMLElement {
+	purifier ??= createPurifier();
+	// SANITIZE (set on the instance), RETURN_DOM without RETURN_DOM_FRAGMENT: the inert
+	// document's <body>.
+	const body = purifier.sanitize(html) as unknown as HTMLElement;
+	keepRendererClasses(body);
+	replaceRemoteMedia(body, origin);
+	return body;
+}
+
 /**
  * Markdown to safe HTML. Model output is untrusted: DOMPurify removes scripts, event handlers and
  * javascript: URLs, so injected HTML never runs; remote images and media become chips (see
@@ -88,11 +121,73 @@ function createPurifier() {
  * loading something nor draw over the page. Browser only (DOMPurify needs a DOM).
  */
 export function renderMarkdown(source: string, origin = location.origin): string {
-	purifier ??= createPurifier();
-	const html = marked.parse(source, { async: false }) as string;
-	// RETURN_DOM without RETURN_DOM_FRAGMENT: the inert document's <body>.
-	const body = purifier.sanitize(html, SANITIZE) as HTMLElement;
-	keepRendererClasses(body);
-	replaceRemoteMedia(body, origin);
-	return body.innerHTML;
+	return sanitize(marked.parse(source, { async: false }) as string, origin).innerHTML;
+}
+
+/**
+ * Readies the renderer in idle time (marked, DOMPurify and its hooks, highlight.js compile on
+ * their first use), so that the first reply's first frames do not pay for it.
+ */
+export function warmUp(): void {
+	idle(() => renderMarkdown('**a** [b](https://example.com) `c`\n\n- d\n\n| e |\n| - |\n| f |'));
+}
+
+// The pieces of renderMarkdown, for rendering a reply block by block as it streams (blocks.ts).
+
+/**
+ * marked's top-level tokens of `source`. `links`: reference definitions already known from the
+ * text before it (the first definition of a name wins, as in one whole document).
+ */
+export function lexMarkdown(source: string, links?: Links): TokensList {
+	const lexer = new Lexer(marked.defaults);
+	if (links) Object.assign(lexer.tokens.links, links);
+	return lexer.lex(source);
+}
+
+/** Every token inside `tokens` (list items, table cells, quotes), depth first. */
+export function walkTokens(tokens: Token[], visit: (token: Token) => void): void {
+	marked.walkTokens(tokens, visit);
+}
+
+/** marked's HTML for `tokens`, not sanitized yet. `live`: open code fences as plain text. */
+export function tokensToHtml(tokens: Token[], live = false): string {
+	plainOpenFences = live;
+	try {
+		return marked.parser(tokens);
+	} finally {
+		plainOpenFences = false;
+	}
+}
+
+/**
+ * Splits one sanitized tree back into the blocks it was joined from: an empty span whose title
+ * nobody can guess (a comment would not survive DOMPurify, which drops them all).
+ */
+const BLOCK_MARK = `sb-block-${[...crypto.getRandomValues(new Uint8Array(12))].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+
+const isMark = (node: Node) =>
+	node.nodeType === Node.ELEMENT_NODE &&
+	(node as Element).localName === 'span' &&
+	(node as Element).getAttribute('title') === BLOCK_MARK;
+
+/**
+ * The sanitized nodes of each HTML block, under the same rules as renderMarkdown, still in
+ * DOMPurify's inert document (appending them to the page adopts them; nothing is parsed again).
+ * The blocks go through DOMPurify together (one call costs far more than its share of a long
+ * text), split at marks between them; each must be balanced HTML (see html-balance.ts), so the
+ * marks stay at the top. Were one to end up inside an element anyway (fewer at the top than were
+ * put in), each block is sanitized on its own.
+ */
+export function sanitizeBlocks(htmls: string[], origin = location.origin): Node[][] {
+	if (htmls.length === 1) return [[...sanitize(htmls[0], origin).childNodes]];
+	const body = sanitize(htmls.join(`<span title="${BLOCK_MARK}"></span>`), origin);
+	const blocks: Node[][] = [[]];
+	for (const node of [...body.childNodes]) {
+		if (isMark(node)) {
+			node.remove();
+			blocks.push([]);
+		} else blocks[blocks.length - 1].push(node);
+	}
+	if (blocks.length === htmls.length) return blocks;
+	return htmls.map((html) => [...sanitize(html, origin).childNodes]);
 }
