@@ -1,4 +1,26 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import {
+	index,
+	integer,
+	primaryKey,
+	sqliteTable,
+	text,
+	type AnySQLiteColumn
+} from 'drizzle-orm/sqlite-core';
+
+/** Folders of conversations with their own system prompt and model. */
+export const projects = sqliteTable('projects', {
+	projectId: text('project_id').primaryKey(),
+	name: text('name').notNull(),
+	description: text('description').notNull().default(''),
+	/** Replaces the global system prompt for the project's chats when set. */
+	systemPrompt: text('system_prompt'),
+	/** The project's chats use this model unless a chat has its own. */
+	modelId: text('model_id'),
+	/** New chats of the project start with web search on. */
+	webSearch: integer('web_search', { mode: 'boolean' }).notNull().default(false),
+	createdAt: text('created_at').notNull(),
+	updatedAt: text('updated_at').notNull()
+});
 
 export const conversations = sqliteTable(
 	'conversations',
@@ -6,9 +28,24 @@ export const conversations = sqliteTable(
 		sessionId: text('session_id').primaryKey(),
 		title: text('title').notNull(),
 		createdAt: text('created_at').notNull(),
-		updatedAt: text('updated_at').notNull()
+		updatedAt: text('updated_at').notNull(),
+		/** The last message of the path shown and sent upstream; null before the first message. */
+		currentLeafId: integer('current_leaf_id'),
+		/** The chat's own model; null follows its project's, else the active model. */
+		modelId: text('model_id'),
+		projectId: text('project_id').references(() => projects.projectId, { onDelete: 'set null' }),
+		pinnedAt: text('pinned_at'),
+		/** Never listed, searched or logged; deleted 24 h after its last message. */
+		temporary: integer('temporary', { mode: 'boolean' }).notNull().default(false),
+		/** MCP server ids whose tools this chat does not offer, as JSON. */
+		disabledServers: text('disabled_servers', { mode: 'json' }).$type<string[]>(),
+		webSearch: integer('web_search', { mode: 'boolean' }).notNull().default(false)
 	},
-	(table) => [index('conversations_updated_at_idx').on(table.updatedAt, table.sessionId)]
+	(table) => [
+		index('conversations_updated_at_idx').on(table.updatedAt, table.sessionId),
+		index('conversations_project_id_idx').on(table.projectId, table.updatedAt),
+		index('conversations_pinned_at_idx').on(table.pinnedAt)
+	]
 );
 
 export const messages = sqliteTable(
@@ -18,6 +55,10 @@ export const messages = sqliteTable(
 		sessionId: text('session_id')
 			.notNull()
 			.references(() => conversations.sessionId, { onDelete: 'cascade' }),
+		/** The message this one answers or follows; null for a conversation's first message. */
+		parentId: integer('parent_id').references((): AnySQLiteColumn => messages.id, {
+			onDelete: 'cascade'
+		}),
 		role: text('role', { enum: ['system', 'user', 'assistant', 'tool'] }).notNull(),
 		content: text('content').notNull(),
 		reasoning: text('reasoning'),
@@ -35,9 +76,20 @@ export const messages = sqliteTable(
 		}>(),
 		finishReason: text('finish_reason'),
 		error: text('error', { mode: 'json' }).$type<{ code: string; message: string }>(),
+		/** Web sources of a reply (`url_citation` annotations), as JSON. */
+		citations: text('citations', { mode: 'json' }).$type<
+			{ url: string; title?: string; content?: string }[]
+		>(),
+		/** MCP resources attached to a user message (their text went upstream), as JSON. */
+		resources: text('resources', { mode: 'json' }).$type<
+			{ server_id: string; uri: string; name?: string; mime_type?: string; truncated?: boolean }[]
+		>(),
 		createdAt: text('created_at').notNull()
 	},
-	(table) => [index('messages_session_id_idx').on(table.sessionId, table.id)]
+	(table) => [
+		index('messages_session_id_idx').on(table.sessionId, table.id),
+		index('messages_parent_id_idx').on(table.parentId)
+	]
 );
 
 export const attachments = sqliteTable(
@@ -97,6 +149,7 @@ export const authSessions = sqliteTable(
 	(table) => [index('auth_sessions_expires_at_idx').on(table.expiresAt)]
 );
 
+export type ProjectRow = typeof projects.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type NewMessageRow = typeof messages.$inferInsert;
