@@ -295,7 +295,7 @@ describe('chat repository', () => {
 				content: 'hello',
 				createdAt: at
 			});
-			expect(repo.getConversation(sessionId)).toEqual({
+			expect(repo.getConversation(sessionId)).toMatchObject({
 				sessionId,
 				title: 'Hello',
 				createdAt: at,

@@ -11,7 +11,10 @@ import {
 	type NewMessageRow
 } from '../db/schema';
 
-export interface SessionListItem extends ConversationRow {
+export interface SessionListItem extends Pick<
+	ConversationRow,
+	'sessionId' | 'title' | 'createdAt' | 'updatedAt'
+> {
 	messageCount: number;
 }
 
@@ -21,7 +24,7 @@ export interface ListSessionsOptions {
 	q?: string;
 }
 
-const encodeCursor = (row: ConversationRow) =>
+const encodeCursor = (row: Pick<ConversationRow, 'updatedAt' | 'sessionId'>) =>
 	Buffer.from(JSON.stringify([row.updatedAt, row.sessionId])).toString('base64url');
 
 /** A cursor that is not one of ours is the caller's mistake (400), not a silent first page. */
@@ -104,6 +107,7 @@ type MessageFields = Omit<NewMessageRow, 'id'>;
 /** The columns of `messages` by field, for the hand-prepared writes below. */
 const MESSAGE_COLUMNS = {
 	sessionId: 'session_id',
+	parentId: 'parent_id',
 	role: 'role',
 	content: 'content',
 	reasoning: 'reasoning',
@@ -113,12 +117,20 @@ const MESSAGE_COLUMNS = {
 	usage: 'usage',
 	finishReason: 'finish_reason',
 	error: 'error',
+	citations: 'citations',
+	resources: 'resources',
 	createdAt: 'created_at'
 } as const satisfies Record<keyof MessageFields, string>;
 type MessageField = keyof typeof MESSAGE_COLUMNS;
 const MESSAGE_FIELDS = Object.keys(MESSAGE_COLUMNS) as MessageField[];
 /** Stored as JSON text (drizzle's `mode: 'json'`). */
-const JSON_FIELDS = new Set<MessageField>(['toolCalls', 'usage', 'error']);
+const JSON_FIELDS = new Set<MessageField>([
+	'toolCalls',
+	'usage',
+	'error',
+	'citations',
+	'resources'
+]);
 
 const toDriver = (field: MessageField, value: unknown) =>
 	value === undefined || value === null
@@ -176,7 +188,19 @@ export class ChatRepository {
 	}
 
 	createConversation(sessionId: string, title: string, now: string): ConversationRow {
-		const row = { sessionId, title, createdAt: now, updatedAt: now };
+		const row: ConversationRow = {
+			sessionId,
+			title,
+			createdAt: now,
+			updatedAt: now,
+			currentLeafId: null,
+			modelId: null,
+			projectId: null,
+			pinnedAt: null,
+			temporary: false,
+			disabledServers: null,
+			webSearch: false
+		};
 		this.#writes.insertConversation.run(sessionId, title, now, now);
 		return row;
 	}
