@@ -194,7 +194,15 @@ function concurrentStreams({
 					side.cpuMs += (cpuOf(side.via) - cpuBefore) / (streams * rounds);
 				}
 			}
-			for (const side of sides) expectTokens(side.timings, side.label);
+			// The stand-in must work; a stream the app (or a peer) lost is a result, reported below.
+			expectTokens(sides[0].timings, sides[0].label);
+			for (const side of sides.slice(1)) {
+				const lost = side.timings.filter((t) => t.status !== 200 || t.tokenTimes.length === 0);
+				if (lost.length)
+					ctx.log(
+						`${lost.length} streams ${side.label} failed: ${lost[0].errors[0] ?? lost[0].status}`
+					);
+			}
 			const [d, a, p, f] = sides;
 			const expected = d.timings[0].tokenTimes.length;
 			const complete = a.timings.filter((t) => t.tokenTimes.length === expected).length;

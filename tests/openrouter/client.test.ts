@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DEMO_MODEL_ID } from '$lib/server/openrouter/client';
 import { UpstreamError } from '$lib/server/openrouter/errors';
 import type { ChatCompletionRequest, StreamEvent } from '$lib/server/openrouter/types';
 import { startOpenRouterStandin, type OpenRouterStandin } from '../support/openrouter-standin';
-import { disposeAll, TEST_API_KEY, testClient, waitUntil } from '../support/factories';
+import { disposeAll, onDispose, TEST_API_KEY, testClient, waitUntil } from '../support/factories';
 
 let standin: OpenRouterStandin;
 beforeAll(async () => {
@@ -194,6 +196,45 @@ describe('OpenRouter client against the stand-in', () => {
 		expect(models.find((m) => m.id === 'openai/gpt-4o')).toMatchObject({
 			context_length: 128000,
 			input_modalities: ['text', 'image', 'file']
+		});
+	});
+
+	describe('a connection closed before any answer', () => {
+		/** A provider that drops the first `drops` requests' connections, then answers. */
+		async function dropping(drops: number): Promise<{ url: string; requests: () => number }> {
+			let requests = 0;
+			const server: Server = createServer((req, res) => {
+				req.resume();
+				if (++requests <= drops) return req.socket.destroy();
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				res.end(
+					'data: {"id":"gen-1","model":"openai/gpt-4o","choices":[{"index":0,"delta":{"content":"answered"}}]}\n\n' +
+						'data: {"id":"gen-1","model":"openai/gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n' +
+						'data: [DONE]\n\n'
+				);
+			});
+			server.listen(0, '127.0.0.1');
+			await once(server, 'listening');
+			onDispose(() => new Promise((resolve) => server.close(resolve)));
+			const { port } = server.address() as AddressInfo;
+			return { url: `http://127.0.0.1:${port}/api/v1`, requests: () => requests };
+		}
+
+		it('is tried once more, and the reply streams', async () => {
+			const provider = await dropping(1);
+			const { text, error } = await run(
+				testClient({ baseUrl: provider.url }).streamChat(ask('hi'))
+			);
+			expect(error).toBeUndefined();
+			expect(text).toBe('answered');
+			expect(provider.requests()).toBe(2);
+		});
+
+		it('twice is the provider being unreachable, not a loop', async () => {
+			const provider = await dropping(Infinity);
+			const { error } = await run(testClient({ baseUrl: provider.url }).streamChat(ask('hi')));
+			expect(error).toMatchObject({ code: 'upstream_unreachable' });
+			expect(provider.requests()).toBe(2);
 		});
 	});
 

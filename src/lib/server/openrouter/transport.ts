@@ -42,15 +42,27 @@ export function createHttpTransport(
 		bodyTimeout: timeoutMs
 	});
 
+	const send = (request: TransportRequest) =>
+		pool.request({
+			method: request.method,
+			path: basePath + request.path,
+			headers: request.headers,
+			body: request.body,
+			signal: request.signal
+		});
+
 	const transport = async (request: TransportRequest): Promise<TransportResponse> => {
 		try {
-			const response = await pool.request({
-				method: request.method,
-				path: basePath + request.path,
-				headers: request.headers,
-				body: request.body,
-				signal: request.signal
-			});
+			let response;
+			try {
+				response = await send(request);
+			} catch (error) {
+				// A kept-alive connection the provider closed as the request went out (the two
+				// sides' idle timers race) fails before any answer; like the OpenAI SDK, try once
+				// more on a fresh connection. A provider that is down fails again at once.
+				if (!isClosedBeforeAnswer(error) || request.signal?.aborted) throw error;
+				response = await send(request);
+			}
 			const body = response.body;
 			return {
 				status: response.statusCode,
@@ -92,6 +104,11 @@ function withUpstreamErrors(
 			};
 		}
 	};
+}
+
+function isClosedBeforeAnswer(error: unknown): boolean {
+	const code = (error as { code?: string })?.code;
+	return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
 /** `phase` tells a provider that was never reached from a reply that broke off halfway. */
