@@ -9,6 +9,7 @@ function row(role: MessageRow['role'], fields: Partial<MessageRow> = {}): Messag
 	return {
 		id: ++ids,
 		sessionId: 'session-1',
+		parentId: null,
 		role,
 		content: '',
 		reasoning: null,
@@ -18,6 +19,8 @@ function row(role: MessageRow['role'], fields: Partial<MessageRow> = {}): Messag
 		usage: null,
 		finishReason: null,
 		error: null,
+		citations: null,
+		resources: null,
 		createdAt: '2026-01-01T00:00:00.000Z',
 		...fields
 	};

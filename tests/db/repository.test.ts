@@ -295,11 +295,12 @@ describe('chat repository', () => {
 				content: 'hello',
 				createdAt: at
 			});
-			expect(repo.getConversation(sessionId)).toEqual({
+			expect(repo.getConversation(sessionId)).toMatchObject({
 				sessionId,
 				title: 'Hello',
 				createdAt: at,
-				updatedAt: at
+				updatedAt: at,
+				currentLeafId: row.id
 			});
 			expect(repo.listMessages(sessionId)).toEqual([row]);
 

@@ -10,8 +10,12 @@ import {
 	type MessageRow,
 	type NewMessageRow
 } from '../db/schema';
+import { ConversationTree } from './tree';
 
-export interface SessionListItem extends ConversationRow {
+export interface SessionListItem extends Pick<
+	ConversationRow,
+	'sessionId' | 'title' | 'createdAt' | 'updatedAt'
+> {
 	messageCount: number;
 }
 
@@ -21,7 +25,7 @@ export interface ListSessionsOptions {
 	q?: string;
 }
 
-const encodeCursor = (row: ConversationRow) =>
+const encodeCursor = (row: Pick<ConversationRow, 'updatedAt' | 'sessionId'>) =>
 	Buffer.from(JSON.stringify([row.updatedAt, row.sessionId])).toString('base64url');
 
 /** A cursor that is not one of ours is the caller's mistake (400), not a silent first page. */
@@ -104,6 +108,7 @@ type MessageFields = Omit<NewMessageRow, 'id'>;
 /** The columns of `messages` by field, for the hand-prepared writes below. */
 const MESSAGE_COLUMNS = {
 	sessionId: 'session_id',
+	parentId: 'parent_id',
 	role: 'role',
 	content: 'content',
 	reasoning: 'reasoning',
@@ -113,12 +118,20 @@ const MESSAGE_COLUMNS = {
 	usage: 'usage',
 	finishReason: 'finish_reason',
 	error: 'error',
+	citations: 'citations',
+	resources: 'resources',
 	createdAt: 'created_at'
 } as const satisfies Record<keyof MessageFields, string>;
 type MessageField = keyof typeof MESSAGE_COLUMNS;
 const MESSAGE_FIELDS = Object.keys(MESSAGE_COLUMNS) as MessageField[];
 /** Stored as JSON text (drizzle's `mode: 'json'`). */
-const JSON_FIELDS = new Set<MessageField>(['toolCalls', 'usage', 'error']);
+const JSON_FIELDS = new Set<MessageField>([
+	'toolCalls',
+	'usage',
+	'error',
+	'citations',
+	'resources'
+]);
 
 const toDriver = (field: MessageField, value: unknown) =>
 	value === undefined || value === null
@@ -143,6 +156,17 @@ function prepareTurnWrites(db: Db) {
 		),
 		insertMessage: client.prepare(`insert into messages (${columns}) values (${values})`),
 		draftText: client.prepare('update messages set content = ?, reasoning = ? where id = ?'),
+		/**
+		 * A new message becomes the conversation's current leaf when it is a question or a reply
+		 * to one (a new branch: an edit, a regenerated or compared reply), or when it continues
+		 * the path shown. A later round of a reply that is no longer shown (one of the compared
+		 * replies, after another was chosen) leaves the leaf where the person put it.
+		 */
+		advanceLeaf: client.prepare(
+			`update conversations set current_leaf_id = @id where session_id = @sessionId and (
+				@role = 'user' or current_leaf_id is null or current_leaf_id is @parentId
+				or (select role from messages where id = @parentId) = 'user')`
+		),
 		/** `update messages set <these fields> where id = @id`, one statement per set of fields. */
 		update(fields: MessageField[]): Statement {
 			const key = fields.join(',');
@@ -169,13 +193,20 @@ export interface DraftText {
 export class ChatRepository {
 	readonly #turn: ReturnType<typeof prepareTurnQueries>;
 	readonly #writes: ReturnType<typeof prepareTurnWrites>;
+	/** Paths, versions and the current leaf (tree.ts). */
+	readonly tree: ConversationTree;
 
 	constructor(private readonly db: Db) {
+		this.tree = new ConversationTree(db);
 		this.#turn = prepareTurnQueries(db);
 		this.#writes = prepareTurnWrites(db);
 	}
 
-	createConversation(sessionId: string, title: string, now: string): ConversationRow {
+	createConversation(
+		sessionId: string,
+		title: string,
+		now: string
+	): Pick<ConversationRow, 'sessionId' | 'title' | 'createdAt' | 'updatedAt'> {
 		const row = { sessionId, title, createdAt: now, updatedAt: now };
 		this.#writes.insertConversation.run(sessionId, title, now, now);
 		return row;
@@ -185,13 +216,28 @@ export class ChatRepository {
 		return this.#turn.conversation.get({ sessionId });
 	}
 
-	/** Adds a message and bumps the conversation, atomically. */
+	/**
+	 * Adds a message and bumps the conversation, atomically. Without a `parentId` (undefined, not
+	 * null) it goes under the conversation's current leaf, which continues the path shown.
+	 */
 	addMessage(message: NewMessageRow): MessageRow {
+		if (message.parentId === undefined)
+			message = {
+				...message,
+				parentId:
+					this.#turn.conversation.get({ sessionId: message.sessionId })?.currentLeafId ?? null
+			};
 		const params: Record<string, unknown> = {};
 		for (const field of MESSAGE_FIELDS) params[field] = toDriver(field, message[field]);
 		return this.#writes.transaction(() => {
 			const id = Number(this.#writes.insertMessage.run(params).lastInsertRowid);
 			this.#turn.touch.run({ sessionId: message.sessionId, updatedAt: message.createdAt });
+			this.#writes.advanceLeaf.run({
+				id,
+				sessionId: message.sessionId,
+				role: message.role,
+				parentId: message.parentId ?? null
+			});
 			// The row as stored, without reading it back: what SQLite keeps is what was given.
 			const row = { id } as Record<string, unknown>;
 			for (const field of MESSAGE_FIELDS) row[field] = message[field] ?? null;
