@@ -53,6 +53,7 @@ function runningDetail(running = true): SessionDetail {
 		created_at: '2026-01-01T00:00:00.000Z',
 		updated_at: '2026-01-01T00:00:00.000Z',
 		running,
+		current_leaf_id: 4,
 		messages: [
 			apiMessage('user', { id: 1, content: 'hello' }),
 			apiMessage('assistant', { id: 2, content: 'Hi!', finish_reason: 'stop' }),

@@ -110,7 +110,14 @@ describe('chat orchestrator', () => {
 			modelId: 'anthropic/claude-sonnet-4'
 		});
 
-		expect(events[0]).toEqual({ event: 'session', data: { session_id: sessionId } });
+		expect(events[0]).toEqual({
+			event: 'session',
+			data: {
+				session_id: sessionId,
+				title: 'Hello, model',
+				user_message_id: repo.listMessages(sessionId)[0].id
+			}
+		});
 		expect(events.at(-1)?.event).toBe('done');
 		expect(text).toBe('Echo: Hello, model');
 		expect(chatRequests()[0].body.model).toBe('anthropic/claude-sonnet-4');
@@ -432,20 +439,23 @@ describe('chat orchestrator', () => {
 	});
 
 	describe('retry (regenerate)', () => {
-		it('answers the last question again without saving it twice', async () => {
+		it('answers the last question again beside the first reply, saving the question once', async () => {
 			const { chat, repo } = setup();
 			const first = await turn(chat, { message: 'Tell me again' });
 			const again = await turn(chat, { sessionId: first.sessionId, message: '', regenerate: true });
 			expect(again.sessionId).toBe(first.sessionId);
 			expect(again.text).toBe('Echo: Tell me again');
-			expect(repo.listMessages(first.sessionId).map((r) => [r.role, r.content])).toEqual([
-				['user', 'Tell me again'],
-				['assistant', 'Echo: Tell me again']
+			const rows = repo.listMessages(first.sessionId);
+			expect(rows.map((r) => [r.role, r.content, r.parentId])).toEqual([
+				['user', 'Tell me again', null],
+				['assistant', 'Echo: Tell me again', rows[0].id],
+				['assistant', 'Echo: Tell me again', rows[0].id]
 			]);
+			expect(repo.getConversation(first.sessionId)?.currentLeafId).toBe(rows[2].id);
 			expect(upstreamMessages(1)).toEqual([{ role: 'user', content: 'Tell me again' }]);
 		});
 
-		it('replaces a failed reply', async () => {
+		it('answers a failed reply again, keeping the failed one as a version', async () => {
 			const http = testTransport(openrouter.standin.url);
 			let calls = 0;
 			const flaky: Transport = async (request) => {
@@ -465,6 +475,7 @@ describe('chat orchestrator', () => {
 			expect(again.done.finish_reason).toBe('stop');
 			expect(repo.listMessages(first.sessionId).map((r) => [r.role, r.finishReason])).toEqual([
 				['user', null],
+				['assistant', 'error'],
 				['assistant', 'stop']
 			]);
 		});

@@ -21,7 +21,7 @@ function scriptedTurn(sessionId: string) {
 		async *events(abort) {
 			signal = abort;
 			abort?.addEventListener('abort', () => wake?.());
-			yield { event: 'session', data: { session_id: sessionId } };
+			yield { event: 'session', data: { session_id: sessionId, title: 'T', user_message_id: 1 } };
 			while (true) {
 				while (queue.length) {
 					const event = queue.shift()!;
@@ -258,7 +258,10 @@ describe('chat runs', () => {
 				start: async () => ({
 					sessionId: 's1',
 					async *events() {
-						yield { event: 'session', data: { session_id: 's1' } } as ChatEvent;
+						yield {
+							event: 'session',
+							data: { session_id: 's1', title: 'T', user_message_id: 1 }
+						} as ChatEvent;
 						await new Promise(() => {}); // a tool that never returns
 					}
 				})

@@ -27,14 +27,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('the chat event stream', () => {
 	it('sends keep-alive comments while the chat is quiet, then the events in order', async () => {
 		async function* events(): AsyncGenerator<ChatEvent> {
-			yield { event: 'session', data: { session_id: 's1' } };
+			yield { event: 'session', data: { session_id: 's1', title: 'T', user_message_id: 1 } };
 			await sleep(120); // a tool waiting for approval
 			yield { event: 'delta', data: { text: 'hi' } };
 		}
 		const response = sseResponse(() => events(), new AbortController().signal, 25);
 		const text = await response.text();
 		const lines = text.split('\n\n').filter(Boolean);
-		expect(lines[0]).toBe('event: session\ndata: {"session_id":"s1"}');
+		expect(lines[0]).toBe(
+			'event: session\ndata: {"session_id":"s1","title":"T","user_message_id":1}'
+		);
 		expect(lines.slice(1, -1).length).toBeGreaterThanOrEqual(2);
 		expect(new Set(lines.slice(1, -1))).toEqual(new Set([': keep-alive']));
 		expect(lines.at(-1)).toBe('event: delta\ndata: {"text":"hi"}');
@@ -62,7 +64,7 @@ describe('the chat event stream', () => {
 		let sawAbort = false;
 		let finished = false;
 		async function* events(signal: AbortSignal): AsyncGenerator<ChatEvent> {
-			yield { event: 'session', data: { session_id: 's1' } };
+			yield { event: 'session', data: { session_id: 's1', title: 'T', user_message_id: 1 } };
 			if (!signal.aborted) {
 				await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
 			}
@@ -79,14 +81,16 @@ describe('the chat event stream', () => {
 	});
 
 	it('from a running turn: what happened so far, then each event as it comes, ending with done', async () => {
-		const turn = publisher([{ event: 'session', data: { session_id: 's1' } }]);
+		const turn = publisher([
+			{ event: 'session', data: { session_id: 's1', title: 'T', user_message_id: 1 } }
+		]);
 		const response = sseResponse(turn, new AbortController().signal, 1000);
 		const text = response.text();
 		turn.push({ event: 'delta', data: { text: 'hi' } });
 		turn.push({ event: 'done', data: { message_id: 1, finish_reason: 'stop' } });
 		turn.push({ event: 'delta', data: { text: 'never sent' } });
 		expect(frames(await text)).toEqual([
-			'event: session\ndata: {"session_id":"s1"}',
+			'event: session\ndata: {"session_id":"s1","title":"T","user_message_id":1}',
 			'event: delta\ndata: {"text":"hi"}',
 			'event: done\ndata: {"message_id":1,"finish_reason":"stop"}'
 		]);

@@ -17,7 +17,7 @@ async function renderComposer() {
 		'GET /api/sessions': () => json(sessionList.parse({ sessions: [], next_cursor: null })),
 		'POST /api/chat': () =>
 			sse([
-				{ event: 'session', data: { session_id: SESSION_ID } },
+				{ event: 'session', data: { session_id: SESSION_ID, title: 'T', user_message_id: 1 } },
 				{ event: 'delta', data: { text: 'Hello!' } },
 				{ event: 'done', data: { message_id: 2, finish_reason: 'stop' } }
 			])

@@ -299,7 +299,8 @@ describe('chat repository', () => {
 				sessionId,
 				title: 'Hello',
 				createdAt: at,
-				updatedAt: at
+				updatedAt: at,
+				currentLeafId: row.id
 			});
 			expect(repo.listMessages(sessionId)).toEqual([row]);
 

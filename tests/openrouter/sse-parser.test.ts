@@ -163,7 +163,10 @@ describe('OpenRouter stream parsing (recorded streams)', () => {
 
 describe('readSse (the browser side of POST /api/chat)', () => {
 	const events: ChatEvent[] = [
-		{ event: 'session', data: { session_id: '6f1c0e36-1f7e-4a3c-9a43-5d0b7c9d8e21' } },
+		{
+			event: 'session',
+			data: { session_id: '6f1c0e36-1f7e-4a3c-9a43-5d0b7c9d8e21', title: 'T', user_message_id: 1 }
+		},
 		{ event: 'reasoning', data: { text: 'Hmm… 🤔' } },
 		{ event: 'delta', data: { text: 'Grüße\n\n```js\nconsole.log("日本");\n```' } },
 		{

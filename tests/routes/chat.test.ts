@@ -36,6 +36,41 @@ const chat = (s: Services, body: unknown, signal?: AbortSignal) =>
 const conversationCount = (s: Services) => s.repo.listSessions({ limit: 200 }).sessions.length;
 
 describe('POST /api/chat', () => {
+	it('answers a question again with another model as one more reply, and refuses bad ids', async () => {
+		const s = services();
+		const first = await readChatEvents(await chat(s, { message: 'Compare [[per-model]]' }));
+		const { session_id: sessionId, user_message_id: question } = eventsNamed(first, 'session')[0]
+			.data;
+		expect(textOf(first)).toBe('openai/gpt-4o says: Compare [[per-model]]');
+		const other = await readChatEvents(
+			await chat(s, {
+				session_id: sessionId,
+				message: '',
+				reply_to: question,
+				model_id: 'anthropic/claude-sonnet-4'
+			})
+		);
+		expect(textOf(other)).toBe('anthropic/claude-sonnet-4 says: Compare [[per-model]]');
+		expect(eventsNamed(other, 'usage')[0].data.cost).toBeGreaterThan(0);
+		expect(s.repo.listMessages(sessionId).map((r) => r.parentId)).toEqual([
+			null,
+			question,
+			question
+		]);
+		for (const [body, status, code] of [
+			[{ reply_to: 'first' }, 400, 'invalid_request'],
+			[{ reply_to: 0 }, 400, 'invalid_request'],
+			[{ parent_id: 1.5, message: 'x' }, 400, 'invalid_request'],
+			[{ reply_to: 424242 }, 404, 'message_not_found'],
+			[{ parent_id: 424242, message: 'x' }, 404, 'message_not_found']
+		] as const)
+			expect(
+				await errorOf(await chat(s, { session_id: sessionId, message: '', ...body })),
+				JSON.stringify(body)
+			).toMatchObject({ status, code });
+		expect(s.repo.listMessages(sessionId)).toHaveLength(3);
+	});
+
 	it('streams session, delta, usage and done events and saves the conversation', async () => {
 		const s = services();
 		const response = await chat(s, { message: 'Hello [[reasoning]]' });

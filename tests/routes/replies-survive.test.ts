@@ -124,7 +124,7 @@ describe('GET /api/sessions/{id}/stream', () => {
 			for (const event of events)
 				expect(() => chatEvents[event.event].parse(event.data), event.event).not.toThrow();
 		}
-		expect(second.events[0]).toEqual({ event: 'session', data: { session_id: sessionId } });
+		expect(second.events[0]).toMatchObject({ event: 'session', data: { session_id: sessionId } });
 		expect(second.text()).toBe(`Echo: ${message}`);
 		expect(second.events.at(-1)).toMatchObject({ event: 'done', data: { finish_reason: 'stop' } });
 		// Live, not only replayed: the late reader saw words arrive after it subscribed.

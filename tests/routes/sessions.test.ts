@@ -191,18 +191,17 @@ describe('GET /api/sessions/{id}?limit&before (pages)', () => {
 		expect([texts(rest), rest.has_more]).toEqual([['A0', 'A1'], false]);
 	});
 
-	it('`before` alone answers every message before it; an id past the end, the last page', async () => {
+	it('`before` alone answers every message above it; a message of another conversation is a 404', async () => {
 		const { s, a, b } = interleaved(5);
 		const whole = await page(s, a, '');
 		const before = await page(s, a, `?before=${whole.messages[3].id}`);
 		expect([texts(before), before.has_more]).toEqual([['A0', 'A1', 'A2'], false]);
-		// Another conversation's message id only says where to stop: ids grow with time.
 		const other = await page(s, b, '');
-		expect(texts(await page(s, a, `?before=${other.messages[2].id}`))).toEqual(['A0', 'A1', 'A2']);
-		expect(texts(await page(s, a, `?limit=2&before=${Number.MAX_SAFE_INTEGER}`))).toEqual([
-			'A3',
-			'A4'
-		]);
+		for (const id of [other.messages[2].id, Number.MAX_SAFE_INTEGER])
+			expect(await errorOf(await get(s, a, `?limit=2&before=${id}`))).toMatchObject({
+				status: 404,
+				code: 'message_not_found'
+			});
 		const none = await page(s, a, `?limit=2&before=${whole.messages[0].id}`);
 		expect([none.messages, none.has_more]).toEqual([[], false]);
 	});
@@ -309,6 +308,38 @@ describe('PATCH /api/sessions/{id}', () => {
 		const { s, ids } = seeded(1);
 		expect(await errorOf(await patch(s, ids[0], body))).toMatchObject({ status: 400, code });
 		expect(s.repo.getConversation(ids[0])?.title).toBe('Chat 0');
+	});
+
+	it('moves the current leaf to a message of the conversation, and only to one', async () => {
+		const { s, ids } = seeded(2);
+		const [question, answer] = s.repo.listMessages(ids[0]);
+		const foreign = s.repo.listMessages(ids[1])[0].id;
+		// A question with two replies: showing the first goes to it, from the second's.
+		const other = s.repo.addMessage({
+			sessionId: ids[0],
+			parentId: question.id,
+			role: 'assistant',
+			content: 'another answer',
+			createdAt: nextTimestamp()
+		});
+		expect(s.repo.getConversation(ids[0])?.currentLeafId).toBe(other.id);
+		const response = await patch(s, ids[0], { current_leaf_id: answer.id });
+		expect(await response.json()).toMatchObject({ session_id: ids[0], current_leaf_id: answer.id });
+		expect((await page(s, ids[0], '?limit=50')).messages.map((m) => m.content)).toEqual([
+			'question 0 about llamas',
+			'answer 0'
+		]);
+		for (const [body, code] of [
+			[{ current_leaf_id: foreign }, 'message_not_found'],
+			[{ current_leaf_id: 987654 }, 'message_not_found'],
+			[{ current_leaf_id: 'latest' }, 'invalid_request'],
+			[{ current_leaf_id: -1 }, 'invalid_request']
+		] as const)
+			expect(await errorOf(await patch(s, ids[0], body)), JSON.stringify(body)).toMatchObject({
+				status: 400,
+				code
+			});
+		expect(s.repo.getConversation(ids[0])?.currentLeafId).toBe(answer.id);
 	});
 
 	it('answers an unknown id with a 404', async () => {

@@ -331,8 +331,11 @@ export function useOpenRouterStandin(options: { tokenDelayMs?: number } = { toke
 
 /** A stored message as the sessions API returns it. */
 export function apiMessage(role: Message['role'], fields: Partial<Message> = {}): Message {
+	const id = fields.id ?? ++apiMessageIds;
 	return {
-		id: fields.id ?? ++apiMessageIds,
+		id,
+		parent_id: null,
+		sibling_ids: [id],
 		role,
 		content: '',
 		reasoning: null,

@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  *   [[no-done]]           a complete reply whose stream ends without `data: [DONE]`
  *   [[late-end]]          the response ends 30 ms after `data: [DONE]` (a separate packet)
  *   [[pace:MS]]           this answer's tokens MS apart, whatever tokenDelayMs the stand-in has
+ *   [[per-model]]         the echo names the model that answers: "<model> says: <message>"
  * Anything else is echoed back: "Echo: <message>".
  *
  * Every request is recorded; `aborted` turns true when the caller closes the connection before
@@ -451,6 +452,7 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 		);
 		return finish('stop');
 	}
-	await streamText(`Echo: ${prompt}`);
+	if (prompt.includes('[[per-model]]')) await streamText(`${model} says: ${prompt}`);
+	else await streamText(`Echo: ${prompt}`);
 	return finish('stop');
 }

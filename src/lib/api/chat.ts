@@ -5,6 +5,12 @@ import { modelId } from './settings';
 /** Largest message a person can send, in characters (about 1 MB of text). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
 
+const messageId = z
+	.number('not a message id')
+	.int('not a message id')
+	.positive('not a message id')
+	.max(Number.MAX_SAFE_INTEGER, 'not a message id');
+
 export const chatRequest = z.object({
 	session_id: z.string().uuid().optional(),
 	message: z
@@ -13,10 +19,21 @@ export const chatRequest = z.object({
 	attachment_ids: z.array(z.string().min(1).max(200)).max(20).optional(),
 	model_id: modelId.optional(),
 	/**
-	 * The UI's Retry (with `session_id` and an empty `message`): the last question is answered
-	 * again and the failed reply after it is removed, so the question is not duplicated.
+	 * The UI's Retry (with `session_id` and an empty `message`): the current path's last question
+	 * is answered again, the same as `reply_to` it. Nothing is removed.
 	 */
-	regenerate: z.boolean().optional()
+	regenerate: z.boolean().optional(),
+	/**
+	 * The new question goes under this message of the conversation (an edit: the edited
+	 * question's parent; null: a new first message), a branch beside what was there. Without it,
+	 * under the conversation's current leaf.
+	 */
+	parent_id: messageId.nullable().optional(),
+	/**
+	 * One more reply to this question (a user message of the conversation), with an empty
+	 * `message`: a sibling of its other replies. With another `model_id`, how replies are compared.
+	 */
+	reply_to: messageId.optional()
 });
 export type ChatRequest = z.infer<typeof chatRequest>;
 
@@ -54,7 +71,12 @@ export function addUsage(total: Usage | null | undefined, next: Usage): Usage {
 
 /** The events of `POST /api/chat` and `GET /api/sessions/{id}/stream`, in the order they can appear. */
 export const chatEvents = {
-	session: z.object({ session_id: z.string() }),
+	/** First: the conversation, its title, and the question being answered (saved by now). */
+	session: z.object({
+		session_id: z.string(),
+		title: z.string(),
+		user_message_id: z.number()
+	}),
 	delta: z.object({ text: z.string() }),
 	reasoning: z.object({ text: z.string() }),
 	tool_call: z.object({

@@ -14,6 +14,13 @@ export type MessageRole = z.infer<typeof messageRole>;
 
 export const message = z.object({
 	id: z.number(),
+	/** The message this one follows in the tree; null for a conversation's first message. */
+	parent_id: z.number().nullable(),
+	/**
+	 * Its versions: the ids of the messages under the same parent (edits of a question, other
+	 * replies to it), itself included, oldest first. `[id]` when it has none.
+	 */
+	sibling_ids: z.array(z.number()),
 	role: messageRole,
 	content: z.string(),
 	reasoning: z.string().nullable().optional(),
@@ -62,7 +69,12 @@ export const sessionDetail = z.object({
 	updated_at: z.string(),
 	/** A reply is being written right now (follow it with `GET /api/sessions/{id}/stream`). */
 	running: z.boolean(),
-	/** Oldest first: the whole conversation, or the page `limit` / `before` asked for. */
+	/** The last message of the path shown (and sent upstream); null in an empty conversation. */
+	current_leaf_id: z.number().nullable(),
+	/**
+	 * Oldest first. Without `limit`/`before`: every message of the tree. With them: the page of the
+	 * current path (root → `current_leaf_id`) they asked for.
+	 */
 	messages: z.array(message),
 	/** Older messages than the first of `messages` exist (ask with `before` = its id). */
 	has_more: z.boolean()
@@ -73,8 +85,9 @@ export type SessionDetail = z.infer<typeof sessionDetail>;
 export const MAX_MESSAGES_PAGE = 200;
 
 /**
- * `GET /api/sessions/{id}?limit&before`: without `limit` the whole conversation (or everything
- * before `before`); with it, the last `limit` messages (before `before`), oldest first.
+ * `GET /api/sessions/{id}?limit&before`: without either the whole tree; with them, the last
+ * `limit` messages (all without it) of the current path before the message `before` (a message
+ * of that path; the leaf when not given), oldest first.
  */
 export const sessionDetailQuery = z.object({
 	limit: z.coerce
@@ -83,7 +96,7 @@ export const sessionDetailQuery = z.object({
 		.min(1, 'at least 1')
 		.max(MAX_MESSAGES_PAGE, `at most ${MAX_MESSAGES_PAGE}`)
 		.optional(),
-	/** A message id: only messages older than it (ids grow with time). */
+	/** A message id on the current path: only the messages above it. */
 	before: z.coerce
 		.number('not a message id')
 		.int('not a message id')
@@ -93,13 +106,28 @@ export const sessionDetailQuery = z.object({
 });
 export type SessionDetailQuery = z.infer<typeof sessionDetailQuery>;
 
-export const renameSessionRequest = z.object({
-	title: z
-		.string()
-		.trim()
-		.min(1, 'title must not be empty')
-		.max(200, 'title is longer than 200 characters')
-});
+export const renameSessionRequest = z
+	.object({
+		title: z
+			.string()
+			.trim()
+			.min(1, 'title must not be empty')
+			.max(200, 'title is longer than 200 characters')
+			.optional(),
+		/**
+		 * Show the path through this message: the conversation's leaf becomes the newest leaf
+		 * under it (a version picked by Previous / Next version, a compared reply chosen).
+		 */
+		current_leaf_id: z
+			.number('not a message id')
+			.int('not a message id')
+			.positive('not a message id')
+			.max(Number.MAX_SAFE_INTEGER, 'not a message id')
+			.optional()
+	})
+	.refine((body) => body.title !== undefined || body.current_leaf_id !== undefined, {
+		message: 'give title or current_leaf_id'
+	});
 export type RenameSessionRequest = z.infer<typeof renameSessionRequest>;
 
 /** `POST /api/sessions/{id}/stop` answers how the stopped turn ended (`aborted`, or how it had just ended). */
@@ -111,5 +139,7 @@ export const stoppedTurn = z.object({
 export type StoppedTurn = z.infer<typeof stoppedTurn>;
 
 /** `PATCH /api/sessions/{id}` answers the conversation with its new title. */
-export const renamedSession = sessionSummary.omit({ message_count: true });
+export const renamedSession = sessionSummary
+	.omit({ message_count: true })
+	.extend({ current_leaf_id: z.number().nullable() });
 export type RenamedSession = z.infer<typeof renamedSession>;

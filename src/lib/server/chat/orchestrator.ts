@@ -21,6 +21,7 @@ import { upstreamHistory } from './history';
 import { DraftWriter, INTERRUPTED, ReplyDraft } from './reply-draft';
 import type { ChatRepository } from './repository';
 import { ToolRunner } from './tool-runner';
+import { placeTurn } from './tree';
 import type { ToolDefinition, ToolProvider } from './tools';
 
 export interface ChatTurnInput {
@@ -28,8 +29,12 @@ export interface ChatTurnInput {
 	message: string;
 	attachmentIds?: string[];
 	modelId?: string;
-	/** Answer the last question again instead of adding a new one (the UI's Retry). */
+	/** Answer the current path's last question again: `replyTo` it (the UI's Retry). */
 	regenerate?: boolean;
+	/** The new question goes under this message (an edit: the edited one's parent); tree.ts. */
+	parentId?: number | null;
+	/** One more reply to this question, beside its others (regenerate, compare); tree.ts. */
+	replyTo?: number;
 }
 
 export interface OrchestratorDeps {
@@ -81,6 +86,10 @@ interface Turn {
 	early?: EarlyRound;
 	/** Where the reply's text goes, when not yielded (ChatTurn.events). */
 	live?: (event: ChatEvent) => void;
+	/** The message the turn's next row goes under: the question, then each row saved. */
+	leafId: number | null;
+	title: string;
+	userMessageId: number;
 }
 
 interface Failure {
@@ -158,48 +167,47 @@ export class ChatOrchestrator {
 		const modelId = input.modelId ?? setup.modelId;
 		if (input.modelId) checkModelId(input.modelId, this.#deps.models);
 
-		if (input.regenerate) {
-			if (!input.sessionId) throw badRequest('session_id: required to retry a reply');
-		} else if (!input.message.trim() && attachmentIds.length === 0) {
-			throw badRequest('message: must not be empty');
-		}
+		const asks = input.message.trim() !== '' || attachmentIds.length > 0;
+		const replying = input.regenerate || input.replyTo !== undefined;
+		if (!replying && !asks) throw badRequest('message: must not be empty');
 
 		let sessionId = input.sessionId;
-		if (sessionId && !repo.getConversation(sessionId))
+		const conversation = sessionId ? repo.getConversation(sessionId) : undefined;
+		if (sessionId && !conversation)
 			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		const place = placeTurn(repo.tree, conversation, { ...input, asks });
 		if (attachmentIds.length) await attachments.validate(attachmentIds, modelId);
 
 		let early: EarlyRound | undefined;
-		if (input.regenerate) {
-			const history = repo.listMessages(sessionId!);
-			const lastQuestion = history.findLast((row) => row.role === 'user');
-			if (!lastQuestion)
-				throw badRequest(
-					'There is no question to answer again in this conversation.',
-					'nothing_to_retry'
-				);
-			repo.deleteMessagesAfter(sessionId!, lastQuestion.id);
+		const title = conversation?.title ?? titleFrom(input.message, 'Attachment');
+		let userMessageId: number;
+		if ('replyTo' in place) {
+			userMessageId = place.replyTo;
 		} else {
 			const question = {
 				sessionId: sessionId ?? randomUUID(),
+				parentId: place.parentId,
 				role: 'user' as const,
 				content: input.message,
 				modelId,
 				createdAt: this.#timestamp()
 			};
 			if (attachmentIds.length === 0) {
-				// The history as it is once the question is saved: what is stored, then the question.
-				const messages = sessionId ? await this.#history(sessionId, setup.systemPrompt) : [];
+				// The history as it is once the question is saved: its path, then the question.
+				const messages = sessionId
+					? await this.#history(sessionId, place.parentId, setup.systemPrompt)
+					: [];
 				if (!sessionId && setup.systemPrompt)
 					messages.push({ role: 'system', content: setup.systemPrompt });
 				messages.push({ role: 'user', content: input.message });
-				early = this.#startEarly({ sessionId: question.sessionId, modelId, setup }, messages);
+				early = this.#startEarly(
+					{ sessionId: question.sessionId, modelId, setup, leafId: null, title, userMessageId: 0 },
+					messages
+				);
 			}
 			const existing = sessionId;
 			const save = () =>
-				existing
-					? repo.addMessage(question)
-					: repo.startConversation(titleFrom(input.message, 'Attachment'), question);
+				existing ? repo.addMessage(question) : repo.startConversation(title, question);
 			let row: MessageRow;
 			try {
 				// Sent early: saved with the other turns' writes while the provider works on it.
@@ -209,6 +217,7 @@ export class ChatOrchestrator {
 				throw error;
 			}
 			sessionId = question.sessionId;
+			userMessageId = row.id;
 			if (attachmentIds.length) attachments.link(row.id, sessionId, attachmentIds);
 			log.conversation(sessionId, {
 				role: 'user',
@@ -219,10 +228,11 @@ export class ChatOrchestrator {
 		}
 
 		const id = sessionId!;
+		const where = { leafId: userMessageId, title, userMessageId };
 		return {
 			sessionId: id,
 			events: (signal, live) => {
-				if (!early) return this.#run({ sessionId: id, modelId, setup, signal, live });
+				if (!early) return this.#run({ sessionId: id, modelId, setup, signal, live, ...where });
 				// The early request has its own controller: the caller's signal stops it through it.
 				const { controller } = early;
 				if (signal?.aborted) controller.abort(signal.reason);
@@ -236,7 +246,8 @@ export class ChatOrchestrator {
 					setup,
 					signal: controller.signal,
 					early,
-					live
+					live,
+					...where
 				});
 			}
 		};
@@ -286,10 +297,14 @@ export class ChatOrchestrator {
 		const { tools, log } = this.#deps;
 		const { sessionId, modelId, signal } = turn;
 		const maxRounds = this.#deps.maxToolRounds ?? 8;
-		yield { event: 'session', data: { session_id: sessionId } };
+		yield {
+			event: 'session',
+			data: { session_id: sessionId, title: turn.title, user_message_id: turn.userMessageId }
+		};
 
 		const messages =
-			turn.early?.messages ?? (await this.#history(sessionId, turn.setup.systemPrompt));
+			turn.early?.messages ??
+			(await this.#history(sessionId, turn.leafId, turn.setup.systemPrompt));
 		let usage: Usage | undefined;
 		const started = Date.now();
 
@@ -335,7 +350,7 @@ export class ChatOrchestrator {
 				toolCalls: calls
 			});
 			messages.push({ role: 'assistant', content: reply.text || null, tool_calls: calls });
-			messages.push(...(yield* this.#toolRunner.run(sessionId, calls, signal)));
+			messages.push(...(yield* this.#toolRunner.run(sessionId, calls, signal, turn)));
 			if (signal?.aborted) {
 				yield {
 					event: 'done',
@@ -495,6 +510,7 @@ export class ChatOrchestrator {
 			finishReason,
 			error
 		});
+		turn.leafId = row.id;
 		this.#deps.log.conversation(sessionId, {
 			role: 'assistant',
 			message_id: row.id,
@@ -508,9 +524,14 @@ export class ChatOrchestrator {
 		return row;
 	}
 
-	async #history(sessionId: string, systemPrompt: string | null): Promise<UpstreamMessage[]> {
+	/** The path from the root to `leafId` (the other branches never go upstream). */
+	async #history(
+		sessionId: string,
+		leafId: number | null,
+		systemPrompt: string | null
+	): Promise<UpstreamMessage[]> {
 		const { repo, attachments } = this.#deps;
-		const rows = repo.listMessages(sessionId);
+		const rows = repo.tree.path(sessionId, leafId);
 		// One query for the few messages with attachments, not one per question (N+1 on every turn).
 		const withFiles = repo.messageIdsWithAttachments(sessionId);
 		const parts = new Map<number, ContentPart[]>();

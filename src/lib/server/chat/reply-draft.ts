@@ -125,7 +125,8 @@ export class ReplyDraft {
 			now: () => Date;
 			intervalMs?: number;
 		},
-		private readonly turn: { sessionId: string; modelId: string },
+		/** `leafId`: the message the reply goes under (its question, or the round before). */
+		private readonly turn: { sessionId: string; modelId: string; leafId?: number | null },
 		private readonly reply: DraftText
 	) {}
 
@@ -171,6 +172,7 @@ export class ReplyDraft {
 					this.deps.repo.addMessage({
 						...fields,
 						sessionId: this.turn.sessionId,
+						parentId: this.turn.leafId,
 						role: 'assistant',
 						createdAt
 					})
@@ -205,6 +207,7 @@ export class ReplyDraft {
 			content,
 			reasoning,
 			sessionId: this.turn.sessionId,
+			parentId: this.turn.leafId,
 			role: 'assistant',
 			modelId: this.turn.modelId,
 			finishReason: STREAMING,

@@ -10,6 +10,7 @@ import {
 	type MessageRow,
 	type NewMessageRow
 } from '../db/schema';
+import { ConversationTree } from './tree';
 
 export interface SessionListItem extends Pick<
 	ConversationRow,
@@ -155,6 +156,17 @@ function prepareTurnWrites(db: Db) {
 		),
 		insertMessage: client.prepare(`insert into messages (${columns}) values (${values})`),
 		draftText: client.prepare('update messages set content = ?, reasoning = ? where id = ?'),
+		/**
+		 * A new message becomes the conversation's current leaf when it is a question or a reply
+		 * to one (a new branch: an edit, a regenerated or compared reply), or when it continues
+		 * the path shown. A later round of a reply that is no longer shown (one of the compared
+		 * replies, after another was chosen) leaves the leaf where the person put it.
+		 */
+		advanceLeaf: client.prepare(
+			`update conversations set current_leaf_id = @id where session_id = @sessionId and (
+				@role = 'user' or current_leaf_id is null or current_leaf_id is @parentId
+				or (select role from messages where id = @parentId) = 'user')`
+		),
 		/** `update messages set <these fields> where id = @id`, one statement per set of fields. */
 		update(fields: MessageField[]): Statement {
 			const key = fields.join(',');
@@ -181,8 +193,11 @@ export interface DraftText {
 export class ChatRepository {
 	readonly #turn: ReturnType<typeof prepareTurnQueries>;
 	readonly #writes: ReturnType<typeof prepareTurnWrites>;
+	/** Paths, versions and the current leaf (tree.ts). */
+	readonly tree: ConversationTree;
 
 	constructor(private readonly db: Db) {
+		this.tree = new ConversationTree(db);
 		this.#turn = prepareTurnQueries(db);
 		this.#writes = prepareTurnWrites(db);
 	}
@@ -209,13 +224,28 @@ export class ChatRepository {
 		return this.#turn.conversation.get({ sessionId });
 	}
 
-	/** Adds a message and bumps the conversation, atomically. */
+	/**
+	 * Adds a message and bumps the conversation, atomically. Without a `parentId` (undefined, not
+	 * null) it goes under the conversation's current leaf, which continues the path shown.
+	 */
 	addMessage(message: NewMessageRow): MessageRow {
+		if (message.parentId === undefined)
+			message = {
+				...message,
+				parentId:
+					this.#turn.conversation.get({ sessionId: message.sessionId })?.currentLeafId ?? null
+			};
 		const params: Record<string, unknown> = {};
 		for (const field of MESSAGE_FIELDS) params[field] = toDriver(field, message[field]);
 		return this.#writes.transaction(() => {
 			const id = Number(this.#writes.insertMessage.run(params).lastInsertRowid);
 			this.#turn.touch.run({ sessionId: message.sessionId, updatedAt: message.createdAt });
+			this.#writes.advanceLeaf.run({
+				id,
+				sessionId: message.sessionId,
+				role: message.role,
+				parentId: message.parentId ?? null
+			});
 			// The row as stored, without reading it back: what SQLite keeps is what was given.
 			const row = { id } as Record<string, unknown>;
 			for (const field of MESSAGE_FIELDS) row[field] = message[field] ?? null;

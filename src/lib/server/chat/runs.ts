@@ -150,15 +150,19 @@ export class ChatRun {
 }
 
 /**
- * The turns running on this server, one per conversation at most. `POST /api/chat` starts one and
- * is its first subscriber; `GET /api/sessions/{id}/stream` follows it; `POST
- * /api/sessions/{id}/stop` stops it. A turn is dropped from here once it ended.
+ * The turns running on this server, one per conversation at most, except replies to one question
+ * (`replyTo`: models compared side by side), which run together. `POST /api/chat` starts one and
+ * is its first subscriber; `GET /api/sessions/{id}/stream` follows the newest; `POST
+ * /api/sessions/{id}/stop` stops them. A turn is dropped from here once it ended.
  */
 export class ChatRuns {
 	readonly #deps: ChatRunsDeps;
-	readonly #runs = new Map<string, ChatRun>();
-	/** Conversations whose turn is being set up (question being saved), so a second one waits its turn. */
-	readonly #claimed = new Set<string>();
+	readonly #runs = new Map<string, ChatRun[]>();
+	/**
+	 * Per conversation, its turns being set up or running and the question they answer (undefined
+	 * for anything but `replyTo`), so that only more replies to that question join them.
+	 */
+	readonly #claimed = new Map<string, { replyTo: number | undefined; count: number }>();
 	/** Turns being set up, counted against the cap before they run. */
 	#starting = 0;
 
@@ -168,7 +172,9 @@ export class ChatRuns {
 
 	/** Turns running now. */
 	get size(): number {
-		return this.#runs.size;
+		let size = 0;
+		for (const runs of this.#runs.values()) size += runs.length;
+		return size;
 	}
 
 	/**
@@ -177,13 +183,14 @@ export class ChatRuns {
 	 */
 	async start(input: ChatTurnInput): Promise<ChatRun> {
 		const claim = input.sessionId;
-		if (claim && (this.#runs.has(claim) || this.#claimed.has(claim))) {
+		const busy = claim ? this.#claimed.get(claim) : undefined;
+		if (busy && (input.replyTo === undefined || busy.replyTo !== input.replyTo)) {
 			throw conflict(
 				'A reply is still being written in this conversation. Wait for it to finish, or stop it, before sending another message.',
 				'already_running'
 			);
 		}
-		if (this.#runs.size + this.#starting >= this.#deps.maxStreams) {
+		if (this.size + this.#starting >= this.#deps.maxStreams) {
 			throw new AppError(
 				429,
 				'too_many_streams',
@@ -191,30 +198,54 @@ export class ChatRuns {
 				{ 'retry-after': String(RETRY_AFTER_SECONDS) }
 			);
 		}
-		if (claim) this.#claimed.add(claim);
+		if (claim) this.#claim(claim, input.replyTo);
 		this.#starting++;
 		let turn: ChatTurn;
 		try {
 			turn = await this.#deps.chat.start(input);
+		} catch (error) {
+			if (claim) this.#release(claim);
+			throw error;
 		} finally {
 			this.#starting--;
-			if (claim) this.#claimed.delete(claim);
 		}
+		// A new conversation is claimed once it has its id.
+		if (!claim) this.#claim(turn.sessionId, input.replyTo);
 		const run: ChatRun = new ChatRun(turn, this.#deps.log, () => {
-			if (this.#runs.get(run.sessionId) === run) this.#runs.delete(run.sessionId);
+			const runs = this.#runs.get(run.sessionId);
+			if (!runs?.includes(run)) return;
+			if (runs.length === 1) this.#runs.delete(run.sessionId);
+			else runs.splice(runs.indexOf(run), 1);
+			this.#release(run.sessionId);
 		});
-		this.#runs.set(run.sessionId, run);
+		const runs = this.#runs.get(run.sessionId);
+		if (runs) runs.push(run);
+		else this.#runs.set(run.sessionId, [run]);
 		return run;
+	}
+
+	#claim(sessionId: string, replyTo: number | undefined) {
+		const busy = this.#claimed.get(sessionId);
+		if (busy) busy.count++;
+		else this.#claimed.set(sessionId, { replyTo, count: 1 });
+	}
+
+	#release(sessionId: string) {
+		const busy = this.#claimed.get(sessionId);
+		if (busy && --busy.count === 0) this.#claimed.delete(sessionId);
 	}
 
 	isRunning(sessionId: string): boolean {
 		return this.#runs.has(sessionId);
 	}
 
-	/** The conversation's running turn, undefined when none runs; 404 for an unknown conversation. */
+	/**
+	 * The conversation's running turn (the newest, when replies are compared), undefined when none
+	 * runs; 404 for an unknown conversation.
+	 */
 	find(sessionId: string): ChatRun | undefined {
 		this.#mustExist(sessionId);
-		return this.#runs.get(sessionId);
+		return this.#runs.get(sessionId)?.at(-1);
 	}
 
 	/**
@@ -222,18 +253,19 @@ export class ChatRuns {
 	 * `session_not_found`, 409 `not_running` when nothing runs.
 	 */
 	async stop(sessionId: string): Promise<DoneData | undefined> {
-		const run = this.find(sessionId);
-		if (!run) {
+		this.#mustExist(sessionId);
+		const runs = [...(this.#runs.get(sessionId) ?? [])];
+		if (!runs.length) {
 			throw conflict('No reply is being written in this conversation.', 'not_running');
 		}
-		run.stop();
-		await this.#settled([run]);
-		return run.done;
+		for (const run of runs) run.stop();
+		await this.#settled(runs);
+		return runs[0].done;
 	}
 
 	/** Shutdown: every turn is stopped as `interrupted` and given a moment to save its reply. */
 	async close(): Promise<void> {
-		const runs = [...this.#runs.values()];
+		const runs = [...this.#runs.values()].flat();
 		for (const run of runs) run.stop(new ServerShutdown());
 		await this.#settled(runs);
 	}

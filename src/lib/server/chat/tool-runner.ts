@@ -72,13 +72,15 @@ export class ToolRunner {
 	async *run(
 		sessionId: string,
 		calls: UpstreamToolCall[],
-		signal?: AbortSignal
+		signal?: AbortSignal,
+		/** Where the tool messages go in the tree: each under the one saved before it. */
+		chain: { leafId?: number | null } = {}
 	): AsyncGenerator<ChatEvent, UpstreamMessage[]> {
 		const channel = new Channel<ChatEvent>();
 		const emit: Emit = (event) => channel.push(event);
 		const answers = new Map<UpstreamToolCall, string>();
 		const runAll = calls.map(async (call) =>
-			answers.set(call, await this.#runOne(sessionId, call, emit, signal))
+			answers.set(call, await this.#runOne(sessionId, call, emit, signal, chain))
 		);
 		Promise.allSettled(runAll).then((settled) => {
 			for (const result of settled) {
@@ -103,7 +105,8 @@ export class ToolRunner {
 		sessionId: string,
 		call: UpstreamToolCall,
 		emit: Emit,
-		signal?: AbortSignal
+		signal: AbortSignal | undefined,
+		chain: { leafId?: number | null }
 	): Promise<string> {
 		const { repo, attachments, log } = this.#deps;
 		const name = call.function.name;
@@ -125,12 +128,14 @@ export class ToolRunner {
 		});
 		const row = repo.addMessage({
 			sessionId,
+			parentId: chain.leafId,
 			role: 'tool',
 			content: outcome.content,
 			toolCallId: call.id,
 			finishReason: outcome.isError ? 'error' : 'stop',
 			createdAt: this.#now().toISOString()
 		});
+		if (chain.leafId !== undefined) chain.leafId = row.id;
 		const files = outcome.stored.attachments;
 		if (files.length)
 			attachments.link(

@@ -10,8 +10,8 @@ export const GET: RequestHandler = endpoint(async ({ params, url, locals }) =>
 );
 
 export const PATCH: RequestHandler = endpoint(async ({ params, request, locals }) => {
-	const { title } = await readJson(request, renameSessionRequest);
-	return json(locals.services.sessions.rename(params.id, title));
+	const patch = await readJson(request, renameSessionRequest);
+	return json(locals.services.sessions.update(params.id, patch));
 });
 
 export const DELETE: RequestHandler = endpoint(async ({ params, locals }) => {
