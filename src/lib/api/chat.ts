@@ -16,7 +16,11 @@ export const chatRequest = z.object({
 	 * The UI's Retry (with `session_id` and an empty `message`): the last question is answered
 	 * again and the failed reply after it is removed, so the question is not duplicated.
 	 */
-	regenerate: z.boolean().optional()
+	regenerate: z.boolean().optional(),
+	/** A new conversation (no `session_id`) starts in this project. */
+	project_id: z.string().uuid('is not a project id').optional(),
+	/** A new conversation that is never listed, searched or logged, deleted 24 h after its last message. */
+	temporary: z.boolean().optional()
 });
 export type ChatRequest = z.infer<typeof chatRequest>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { messageAttachment } from './attachments';
 import { usage } from './chat';
+import { modelId } from './settings';
 
 export const toolCall = z.object({
 	id: z.string(),
@@ -38,7 +39,15 @@ export const sessionSummary = z.object({
 	title: z.string(),
 	created_at: z.string(),
 	updated_at: z.string(),
-	message_count: z.number()
+	message_count: z.number(),
+	/** The project the chat belongs to; null outside projects. */
+	project_id: z.string().nullable(),
+	/** Pinned chats come first in the list. */
+	pinned: z.boolean(),
+	/** The chat's own model; null follows its project's, else the active model. */
+	model_id: z.string().nullable(),
+	/** With `q`: the newest message that matches (a title match alone has none). */
+	match: z.object({ message_id: z.number(), snippet: z.string() }).nullable().optional()
 });
 export type SessionSummary = z.infer<typeof sessionSummary>;
 
@@ -51,7 +60,11 @@ export type SessionList = z.infer<typeof sessionList>;
 export const sessionListQuery = z.object({
 	limit: z.coerce.number().int().min(1).max(200).default(50),
 	cursor: z.string().max(500).optional(),
-	q: z.string().trim().max(200).optional()
+	q: z.string().trim().max(200).optional(),
+	/** Only the chats of this project; `none`: only those outside projects. */
+	project_id: z
+		.union([z.literal('none'), z.string().uuid('is not a project id or none')])
+		.optional()
 });
 export type SessionListQuery = z.infer<typeof sessionListQuery>;
 
@@ -60,6 +73,12 @@ export const sessionDetail = z.object({
 	title: z.string(),
 	created_at: z.string(),
 	updated_at: z.string(),
+	project_id: z.string().nullable().optional(),
+	pinned: z.boolean().optional(),
+	/** The chat's own model (null: its project's, else the active model). */
+	model_id: z.string().nullable().optional(),
+	/** Never listed or searched; deleted 24 h after its last message. */
+	temporary: z.boolean().optional(),
 	/** A reply is being written right now (follow it with `GET /api/sessions/{id}/stream`). */
 	running: z.boolean(),
 	/** Oldest first: the whole conversation, or the page `limit` / `before` asked for. */
@@ -93,14 +112,29 @@ export const sessionDetailQuery = z.object({
 });
 export type SessionDetailQuery = z.infer<typeof sessionDetailQuery>;
 
-export const renameSessionRequest = z.object({
-	title: z
-		.string()
-		.trim()
-		.min(1, 'title must not be empty')
-		.max(200, 'title is longer than 200 characters')
-});
-export type RenameSessionRequest = z.infer<typeof renameSessionRequest>;
+/** `PATCH /api/sessions/{id}`: any of these; the fields given change, the others stay. */
+export const sessionPatchRequest = z
+	.object({
+		title: z
+			.string()
+			.trim()
+			.min(1, 'title must not be empty')
+			.max(200, 'title is longer than 200 characters')
+			.optional(),
+		/** The chat's own model; null: follow its project's, else the active model. */
+		model_id: modelId.nullable().optional(),
+		/** Moves the chat into a project; null: out of it. */
+		project_id: z.string().uuid('is not a project id').nullable().optional(),
+		pinned: z.boolean().optional()
+	})
+	.refine(
+		(body) => Object.values(body).some((value) => value !== undefined),
+		'nothing to change: give at least one field'
+	);
+export type SessionPatchRequest = z.infer<typeof sessionPatchRequest>;
+/** The title alone (the sidebar's rename). */
+export const renameSessionRequest = sessionPatchRequest;
+export type RenameSessionRequest = SessionPatchRequest;
 
 /** `POST /api/sessions/{id}/stop` answers how the stopped turn ended (`aborted`, or how it had just ended). */
 export const stoppedTurn = z.object({
@@ -110,6 +144,6 @@ export const stoppedTurn = z.object({
 });
 export type StoppedTurn = z.infer<typeof stoppedTurn>;
 
-/** `PATCH /api/sessions/{id}` answers the conversation with its new title. */
+/** `PATCH /api/sessions/{id}` answers the conversation as it now is. */
 export const renamedSession = sessionSummary.omit({ message_count: true });
 export type RenamedSession = z.infer<typeof renamedSession>;

@@ -13,7 +13,9 @@ export const POST: RequestHandler = endpoint(async ({ request, locals }) => {
 		message: input.message,
 		attachmentIds: input.attachment_ids,
 		modelId: input.model_id,
-		regenerate: input.regenerate
+		regenerate: input.regenerate,
+		projectId: input.project_id,
+		temporary: input.temporary
 	});
 	return sseResponse(run, request.signal);
 });
