@@ -58,7 +58,10 @@ describe('GET /api/sessions', () => {
 			title: 'Chat 2',
 			created_at: expect.any(String),
 			updated_at: expect.any(String),
-			message_count: 2
+			message_count: 2,
+			project_id: null,
+			pinned: false,
+			model_id: null
 		});
 		expect(body.next_cursor).toBeNull();
 	});

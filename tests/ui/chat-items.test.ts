@@ -90,7 +90,10 @@ describe('sidebar date groups', () => {
 			title: iso,
 			created_at: iso,
 			updated_at: new Date(iso).toISOString(),
-			message_count: 1
+			message_count: 1,
+			project_id: null,
+			pinned: false,
+			model_id: null
 		});
 		const groups = groupByDate(
 			[

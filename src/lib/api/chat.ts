@@ -33,7 +33,11 @@ export const chatRequest = z.object({
 	 * One more reply to this question (a user message of the conversation), with an empty
 	 * `message`: a sibling of its other replies. With another `model_id`, how replies are compared.
 	 */
-	reply_to: messageId.optional()
+	reply_to: messageId.optional(),
+	/** A new conversation (no `session_id`) starts in this project. */
+	project_id: z.string().uuid('is not a project id').optional(),
+	/** A new conversation that is never listed, searched or logged, deleted 24 h after its last message. */
+	temporary: z.boolean().optional()
 });
 export type ChatRequest = z.infer<typeof chatRequest>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { messageAttachment } from './attachments';
 import { usage } from './chat';
+import { modelId } from './settings';
 
 export const toolCall = z.object({
 	id: z.string(),
@@ -45,7 +46,15 @@ export const sessionSummary = z.object({
 	title: z.string(),
 	created_at: z.string(),
 	updated_at: z.string(),
-	message_count: z.number()
+	message_count: z.number(),
+	/** The project the chat belongs to; null outside projects. */
+	project_id: z.string().nullable(),
+	/** Pinned chats come first in the list. */
+	pinned: z.boolean(),
+	/** The chat's own model; null follows its project's, else the active model. */
+	model_id: z.string().nullable(),
+	/** With `q`: the newest message that matches (a title match alone has none). */
+	match: z.object({ message_id: z.number(), snippet: z.string() }).nullable().optional()
 });
 export type SessionSummary = z.infer<typeof sessionSummary>;
 
@@ -58,7 +67,11 @@ export type SessionList = z.infer<typeof sessionList>;
 export const sessionListQuery = z.object({
 	limit: z.coerce.number().int().min(1).max(200).default(50),
 	cursor: z.string().max(500).optional(),
-	q: z.string().trim().max(200).optional()
+	q: z.string().trim().max(200).optional(),
+	/** Only the chats of this project; `none`: only those outside projects. */
+	project_id: z
+		.union([z.literal('none'), z.string().uuid('is not a project id or none')])
+		.optional()
 });
 export type SessionListQuery = z.infer<typeof sessionListQuery>;
 
@@ -67,6 +80,12 @@ export const sessionDetail = z.object({
 	title: z.string(),
 	created_at: z.string(),
 	updated_at: z.string(),
+	project_id: z.string().nullable().optional(),
+	pinned: z.boolean().optional(),
+	/** The chat's own model (null: its project's, else the active model). */
+	model_id: z.string().nullable().optional(),
+	/** Never listed or searched; deleted 24 h after its last message. */
+	temporary: z.boolean().optional(),
 	/** A reply is being written right now (follow it with `GET /api/sessions/{id}/stream`). */
 	running: z.boolean(),
 	/** The last message of the path shown (and sent upstream); null in an empty conversation. */
@@ -106,7 +125,8 @@ export const sessionDetailQuery = z.object({
 });
 export type SessionDetailQuery = z.infer<typeof sessionDetailQuery>;
 
-export const renameSessionRequest = z
+/** `PATCH /api/sessions/{id}`: any of these; the fields given change, the others stay. */
+export const sessionPatchRequest = z
 	.object({
 		title: z
 			.string()
@@ -123,12 +143,21 @@ export const renameSessionRequest = z
 			.int('not a message id')
 			.positive('not a message id')
 			.max(Number.MAX_SAFE_INTEGER, 'not a message id')
-			.optional()
+			.optional(),
+		/** The chat's own model; null: follow its project's, else the active model. */
+		model_id: modelId.nullable().optional(),
+		/** Moves the chat into a project; null: out of it. */
+		project_id: z.string().uuid('is not a project id').nullable().optional(),
+		pinned: z.boolean().optional()
 	})
-	.refine((body) => body.title !== undefined || body.current_leaf_id !== undefined, {
-		message: 'give title or current_leaf_id'
-	});
-export type RenameSessionRequest = z.infer<typeof renameSessionRequest>;
+	.refine(
+		(body) => Object.values(body).some((value) => value !== undefined),
+		'nothing to change: give at least one field'
+	);
+export type SessionPatchRequest = z.infer<typeof sessionPatchRequest>;
+/** The title alone (the sidebar's rename). */
+export const renameSessionRequest = sessionPatchRequest;
+export type RenameSessionRequest = SessionPatchRequest;
 
 /** `POST /api/sessions/{id}/stop` answers how the stopped turn ended (`aborted`, or how it had just ended). */
 export const stoppedTurn = z.object({
@@ -138,7 +167,7 @@ export const stoppedTurn = z.object({
 });
 export type StoppedTurn = z.infer<typeof stoppedTurn>;
 
-/** `PATCH /api/sessions/{id}` answers the conversation with its new title. */
+/** `PATCH /api/sessions/{id}` answers the conversation as it now is. */
 export const renamedSession = sessionSummary
 	.omit({ message_count: true })
 	.extend({ current_leaf_id: z.number().nullable() });

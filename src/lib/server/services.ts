@@ -28,6 +28,11 @@ import { housekeepingServer } from './mcp/builtin/housekeeping';
 import { BuiltinRegistry } from './mcp/builtin/registry';
 import { createMcpConfigStore } from './mcp/config-store';
 import { AuthService } from './auth';
+import { Placement } from './projects/placement';
+import { ProjectRepository } from './projects/repository';
+import { ChatScope } from './projects/scope';
+import { ProjectService } from './projects/service';
+import { TemporaryChatReaper, withoutTemporaryLogs } from './projects/temporary';
 
 /** The few settings routes read: the upload limit, the storage kind, what is set up, the password. */
 export interface RouteConfig {
@@ -42,6 +47,7 @@ export interface AppServices {
 	runs: ChatRuns;
 	approvals: ApprovalRegistry;
 	sessions: SessionService;
+	projects: ProjectService;
 	attachments: AttachmentService;
 	modelSettings: ModelSettingsService;
 	models: ModelCatalogue;
@@ -70,7 +76,8 @@ export interface Services extends AppServices {
 	chatAttachments: ChatAttachments;
 	/**
 	 * Marks replies a previous process left half-written as interrupted, then starts the
-	 * background work: MCP connections (in the background) and the attachment reaper.
+	 * background work: MCP connections (in the background), the attachment reaper and the
+	 * temporary chats' reaper (which deletes every temporary chat at start).
 	 */
 	start(): void;
 	close(): Promise<void>;
@@ -167,6 +174,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		log: log.child({ component: 'auth' }),
 		now: overrides.now
 	});
+	const projectRepo = new ProjectRepository(db);
 	const chat = new ChatOrchestrator({
 		repo,
 		client: openrouter,
@@ -174,12 +182,32 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		tools,
 		attachments: chatAttachments,
 		approvals,
-		log,
+		// Temporary chats are never written to the conversation logs.
+		log: withoutTemporaryLogs(log, repo),
+		models,
+		now: overrides.now,
+		scope: new ChatScope(repo, projectRepo)
+	});
+	const runs = new ChatRuns({ chat, repo, log, maxStreams: config.chat.maxStreams });
+	const sessions = new SessionService(
+		repo,
+		attachments,
+		runs,
+		new Placement(projectRepo, models, overrides.now)
+	);
+	const deleteSession = (sessionId: string) => sessions.delete(sessionId);
+	const projects = new ProjectService({
+		projects: projectRepo,
+		deleteSession,
 		models,
 		now: overrides.now
 	});
-	const runs = new ChatRuns({ chat, repo, log, maxStreams: config.chat.maxStreams });
-	const sessions = new SessionService(repo, attachments, runs);
+	const temporaryReaper = new TemporaryChatReaper({
+		projects: projectRepo,
+		deleteSession,
+		log,
+		now: overrides.now
+	});
 
 	return {
 		config,
@@ -200,6 +228,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		attachments,
 		chatAttachments,
 		sessions,
+		projects,
 		speech,
 		google,
 		auth,
@@ -209,11 +238,13 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 			if (interrupted) log.warn('replies interrupted by the last shutdown', { count: interrupted });
 			void mcp.start(); // connects in the background; requests are served meanwhile
 			reaper.start();
+			temporaryReaper.start();
 		},
 		async close() {
 			await runs.close();
 			await mcp.close();
 			await reaper.stop();
+			await temporaryReaper.stop();
 			await httpTransport?.close();
 			db.$client.close();
 			await log.close();

@@ -50,7 +50,10 @@ export class AppState {
 					title,
 					created_at: now,
 					updated_at: now,
-					message_count: 1
+					message_count: 1,
+					project_id: null,
+					pinned: false,
+					model_id: null
 				});
 				void navigation.goto(`/c/${sessionId}`, {
 					replaceState: true,

@@ -20,6 +20,7 @@ import type { ChatAttachments } from './attachments';
 import { upstreamHistory } from './history';
 import { DraftWriter, INTERRUPTED, ReplyDraft } from './reply-draft';
 import type { ChatRepository } from './repository';
+import type { ChatScope } from '../projects/scope';
 import { ToolRunner } from './tool-runner';
 import { placeTurn } from './tree';
 import type { ToolDefinition, ToolProvider } from './tools';
@@ -35,6 +36,10 @@ export interface ChatTurnInput {
 	parentId?: number | null;
 	/** One more reply to this question, beside its others (regenerate, compare); tree.ts. */
 	replyTo?: number;
+	/** A new conversation starts in this project. */
+	projectId?: string;
+	/** A new conversation that is never listed, searched or logged. */
+	temporary?: boolean;
 }
 
 export interface OrchestratorDeps {
@@ -51,6 +56,8 @@ export interface OrchestratorDeps {
 	models?: KnownModels;
 	/** How often a streaming reply is written to the database (reply-draft.ts). */
 	checkpointMs?: number;
+	/** The chat's and its project's model and system prompt (projects/scope.ts). */
+	scope?: ChatScope;
 }
 
 export interface ChatTurn {
@@ -163,7 +170,8 @@ export class ChatOrchestrator {
 	async start(input: ChatTurnInput): Promise<ChatTurn> {
 		const { repo, settings, attachments, log } = this.#deps;
 		const attachmentIds = input.attachmentIds ?? [];
-		const setup = await settings.current();
+		const active = await settings.current();
+		const setup = this.#deps.scope ? this.#deps.scope.apply(active, input) : active;
 		const modelId = input.modelId ?? setup.modelId;
 		if (input.modelId) checkModelId(input.modelId, this.#deps.models);
 
@@ -207,7 +215,9 @@ export class ChatOrchestrator {
 			}
 			const existing = sessionId;
 			const save = () =>
-				existing ? repo.addMessage(question) : repo.startConversation(title, question);
+				existing
+					? repo.addMessage(question)
+					: repo.startConversation(title, question, this.#deps.scope?.newConversation(input));
 			let row: MessageRow;
 			try {
 				// Sent early: saved with the other turns' writes while the provider works on it.

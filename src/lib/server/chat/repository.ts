@@ -1,4 +1,17 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import {
+	and,
+	asc,
+	desc,
+	eq,
+	gt,
+	inArray,
+	isNotNull,
+	isNull,
+	lt,
+	or,
+	sql,
+	type SQL
+} from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/client';
 import { badRequest } from '../errors';
@@ -14,7 +27,7 @@ import { ConversationTree } from './tree';
 
 export interface SessionListItem extends Pick<
 	ConversationRow,
-	'sessionId' | 'title' | 'createdAt' | 'updatedAt'
+	'sessionId' | 'title' | 'createdAt' | 'updatedAt' | 'projectId' | 'pinnedAt' | 'modelId'
 > {
 	messageCount: number;
 }
@@ -23,7 +36,19 @@ export interface ListSessionsOptions {
 	limit: number;
 	cursor?: string;
 	q?: string;
+	/** A project's chats only; `none`: those outside projects. */
+	projectId?: string;
 }
+
+/** What a new conversation starts with besides its title. */
+export interface NewConversationFields {
+	projectId?: string | null;
+	temporary?: boolean;
+	webSearch?: boolean;
+}
+
+/** Pinned chats listed above the others, on the first page (more than this is not a pin). */
+const MAX_PINNED = 200;
 
 const encodeCursor = (row: Pick<ConversationRow, 'updatedAt' | 'sessionId'>) =>
 	Buffer.from(JSON.stringify([row.updatedAt, row.sessionId])).toString('base64url');
@@ -54,6 +79,15 @@ const SHORT_QUERY_SESSIONS = 500;
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /** FTS5 string literal: the whole query as one phrase, so user input is never query syntax. */
 const ftsPhrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
+/** About 120 characters of `text` around the first place `q` occurs (case-insensitive). */
+function snippetAround(text: string, q: string): string {
+	const flat = text.replace(/\s+/g, ' ');
+	const at = Math.max(0, flat.toLowerCase().indexOf(q.toLowerCase()));
+	const start = Math.max(0, at - 40);
+	const end = Math.min(flat.length, at + q.length + 80);
+	return `${start > 0 ? '…' : ''}${flat.slice(start, end)}${end < flat.length ? '…' : ''}`;
+}
 
 /**
  * The queries of every chat turn, built and prepared once: drizzle otherwise rebuilds the SQL and
@@ -152,7 +186,7 @@ function prepareTurnWrites(db: Db) {
 	const updates = new Map<string, Statement>();
 	return {
 		insertConversation: client.prepare(
-			'insert into conversations (session_id, title, created_at, updated_at) values (?, ?, ?, ?)'
+			'insert into conversations (session_id, title, created_at, updated_at, project_id, temporary, web_search) values (?, ?, ?, ?, ?, ?, ?)'
 		),
 		insertMessage: client.prepare(`insert into messages (${columns}) values (${values})`),
 		draftText: client.prepare('update messages set content = ?, reasoning = ? where id = ?'),
@@ -202,22 +236,37 @@ export class ChatRepository {
 		this.#writes = prepareTurnWrites(db);
 	}
 
-	createConversation(sessionId: string, title: string, now: string): ConversationRow {
-		const row: ConversationRow = {
+	createConversation(
+		sessionId: string,
+		title: string,
+		now: string,
+		fields: NewConversationFields = {}
+	): ConversationRow {
+		const projectId = fields.projectId ?? null;
+		const temporary = fields.temporary ?? false;
+		const webSearch = fields.webSearch ?? false;
+		this.#writes.insertConversation.run(
+			sessionId,
+			title,
+			now,
+			now,
+			projectId,
+			Number(temporary),
+			Number(webSearch)
+		);
+		return {
 			sessionId,
 			title,
 			createdAt: now,
 			updatedAt: now,
 			currentLeafId: null,
 			modelId: null,
-			projectId: null,
+			projectId,
 			pinnedAt: null,
-			temporary: false,
+			temporary,
 			disabledServers: null,
-			webSearch: false
+			webSearch
 		};
-		this.#writes.insertConversation.run(sessionId, title, now, now);
-		return row;
 	}
 
 	getConversation(sessionId: string): ConversationRow | undefined {
@@ -302,9 +351,13 @@ export class ChatRepository {
 	}
 
 	/** A new conversation with its first message, in one transaction (never one without the other). */
-	startConversation(title: string, message: NewMessageRow): MessageRow {
+	startConversation(
+		title: string,
+		message: NewMessageRow,
+		fields?: NewConversationFields
+	): MessageRow {
 		return this.#writes.transaction(() => {
-			this.createConversation(message.sessionId, title, message.createdAt);
+			this.createConversation(message.sessionId, title, message.createdAt, fields);
 			return this.addMessage(message);
 		});
 	}
@@ -361,11 +414,38 @@ export class ChatRepository {
 		);
 	}
 
-	listSessions({ limit, cursor, q }: ListSessionsOptions): {
+	listSessions({ limit, cursor, q, projectId }: ListSessionsOptions): {
 		sessions: SessionListItem[];
 		nextCursor: string | null;
 	} {
-		const filters: SQL[] = [];
+		// Temporary chats are never listed nor found.
+		const filters: SQL[] = [eq(conversations.temporary, false)];
+		if (projectId === 'none') filters.push(isNull(conversations.projectId));
+		else if (projectId) filters.push(eq(conversations.projectId, projectId));
+		if (q) filters.push(this.#matches(q));
+		const select = () =>
+			this.db
+				.select({
+					sessionId: conversations.sessionId,
+					title: conversations.title,
+					createdAt: conversations.createdAt,
+					updatedAt: conversations.updatedAt,
+					projectId: conversations.projectId,
+					pinnedAt: conversations.pinnedAt,
+					modelId: conversations.modelId,
+					// Spelled out: drizzle drops the table names inside a raw subquery, which makes the join ambiguous.
+					messageCount: sql<number>`(select count(*) from "messages" m where m."session_id" = "conversations"."session_id")`
+				})
+				.from(conversations);
+
+		// Pinned chats head the first page; the pages (and their cursor) go through the others.
+		const pinned = cursor
+			? []
+			: select()
+					.where(and(...filters, isNotNull(conversations.pinnedAt)))
+					.orderBy(desc(conversations.pinnedAt), desc(conversations.sessionId))
+					.limit(MAX_PINNED)
+					.all();
 		const after = cursor ? decodeCursor(cursor) : undefined;
 		if (after) {
 			const [updatedAt, sessionId] = after;
@@ -376,27 +456,41 @@ export class ChatRepository {
 				)!
 			);
 		}
-		if (q) filters.push(this.#matches(q));
-
-		const rows = this.db
-			.select({
-				sessionId: conversations.sessionId,
-				title: conversations.title,
-				createdAt: conversations.createdAt,
-				updatedAt: conversations.updatedAt,
-				// Spelled out: drizzle drops the table names inside a raw subquery, which makes the join ambiguous.
-				messageCount: sql<number>`(select count(*) from "messages" m where m."session_id" = "conversations"."session_id")`
-			})
-			.from(conversations)
-			.where(filters.length ? and(...filters) : undefined)
+		const rows = select()
+			.where(and(...filters, isNull(conversations.pinnedAt)))
 			.orderBy(desc(conversations.updatedAt), desc(conversations.sessionId))
 			.limit(limit + 1)
 			.all();
 		const page = rows.slice(0, limit);
 		return {
-			sessions: page,
+			sessions: [...pinned, ...page],
 			nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null
 		};
+	}
+
+	/**
+	 * The newest message of the conversation holding `q` (what search found in it), with a bit of
+	 * the text around the hit; undefined when only the title matched.
+	 */
+	findMatch(sessionId: string, q: string): { messageId: number; snippet: string } | undefined {
+		if (!q || q.includes('\0')) return undefined;
+		const row = this.db
+			.select({ id: messages.id, content: messages.content })
+			.from(messages)
+			.where(
+				and(
+					eq(messages.sessionId, sessionId),
+					inArray(messages.role, ['user', 'assistant']),
+					[...q].length >= 3
+						? sql`${messages.id} in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)})`
+						: sql`${messages.content} like ${`%${escapeLike(q)}%`} escape '\\'`
+				)
+			)
+			.orderBy(desc(messages.id))
+			.limit(1)
+			.get();
+		if (!row) return undefined;
+		return { messageId: row.id, snippet: snippetAround(row.content, q) };
 	}
 
 	#matches(q: string): SQL {

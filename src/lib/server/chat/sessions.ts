@@ -6,10 +6,11 @@ import {
 	type SessionDetailQuery,
 	type SessionList,
 	type SessionListQuery,
-	type RenameSessionRequest,
+	type SessionPatchRequest,
 	type RenamedSession
 } from '$lib/api';
-import type { MessageRow } from '../db/schema';
+import type { ConversationPlacement } from '../projects/repository';
+import type { ConversationRow, MessageRow } from '../db/schema';
 import { badRequest, notFound } from '../errors';
 import type { ChatRepository } from './repository';
 
@@ -22,6 +23,13 @@ export interface HistoryAttachments {
 
 export const noHistoryAttachments: HistoryAttachments = { forMessages: async () => new Map() };
 
+/** Moves, pins and sets the model of conversations (projects/placement.ts). */
+export interface SessionPlacement {
+	/** Checks a PATCH's project and model (400 for an unknown project or a bad model id). */
+	check(patch: SessionPatchRequest): ConversationPlacement;
+	place(sessionId: string, placement: ConversationPlacement): ConversationRow | undefined;
+}
+
 /** The turns running on the server (runs.ts), as the sessions API sees them. */
 export interface RunningTurns {
 	isRunning(sessionId: string): boolean;
@@ -29,6 +37,13 @@ export interface RunningTurns {
 }
 
 const noRunningTurns: RunningTurns = { isRunning: () => false, stop: async () => undefined };
+
+/** Where a conversation sits (project, pin) and its own model, on the wire. */
+const placementOf = (row: Pick<ConversationRow, 'projectId' | 'pinnedAt' | 'modelId'>) => ({
+	project_id: row.projectId,
+	pinned: row.pinnedAt !== null,
+	model_id: row.modelId
+});
 
 export function toApiMessage(
 	row: MessageRow,
@@ -69,21 +84,34 @@ export class SessionService {
 	constructor(
 		private readonly repo: ChatRepository,
 		private readonly attachments: HistoryAttachments = noHistoryAttachments,
-		private readonly runs: RunningTurns = noRunningTurns
+		private readonly runs: RunningTurns = noRunningTurns,
+		private readonly placement?: SessionPlacement
 	) {}
 
 	list(query: SessionListQuery): SessionList {
-		const { sessions, nextCursor } = this.repo.listSessions(query);
+		const { sessions, nextCursor } = this.repo.listSessions({
+			limit: query.limit,
+			cursor: query.cursor,
+			q: query.q,
+			projectId: query.project_id
+		});
 		return {
 			sessions: sessions.map((row) => ({
 				session_id: row.sessionId,
 				title: row.title,
 				created_at: row.createdAt,
 				updated_at: row.updatedAt,
-				message_count: row.messageCount
+				message_count: row.messageCount,
+				...placementOf(row),
+				...(query.q ? { match: this.#match(row.sessionId, query.q) } : {})
 			})),
 			next_cursor: nextCursor
 		};
+	}
+
+	#match(sessionId: string, q: string) {
+		const found = this.repo.findMatch(sessionId, q);
+		return found ? { message_id: found.messageId, snippet: found.snippet } : null;
 	}
 
 	/**
@@ -121,6 +149,8 @@ export class SessionService {
 			title: conversation.title,
 			created_at: conversation.createdAt,
 			updated_at: conversation.updatedAt,
+			...placementOf(conversation),
+			temporary: conversation.temporary,
 			running,
 			current_leaf_id: conversation.currentLeafId,
 			messages: rows.map((row) => toApiMessage(row, files.get(row.id), siblings.get(row.id))),
@@ -134,21 +164,27 @@ export class SessionService {
 		return whole ? [...ids] : rows.filter((row) => ids.has(row.id)).map((row) => row.id);
 	}
 
-	/** `PATCH`: a new title, and/or the path shown (see showVersion). */
-	update(sessionId: string, patch: RenameSessionRequest): RenamedSession {
+	/**
+	 * PATCH: the fields given change (checked first, then written together); `current_leaf_id`
+	 * shows the path through that message (see showVersion).
+	 */
+	update(sessionId: string, patch: SessionPatchRequest): RenamedSession {
 		if (!this.repo.getConversation(sessionId))
 			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
-		if (patch.current_leaf_id !== undefined) this.showVersion(sessionId, patch.current_leaf_id);
-		if (patch.title !== undefined) this.repo.rename(sessionId, patch.title);
-		const row = this.repo.getConversation(sessionId);
-		if (!row) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
-		return {
-			session_id: row.sessionId,
-			title: row.title,
-			created_at: row.createdAt,
-			updated_at: row.updatedAt,
-			current_leaf_id: row.currentLeafId
-		};
+		const place = this.placement?.check(patch);
+		return this.repo.inTransaction(() => {
+			if (patch.current_leaf_id !== undefined) this.showVersion(sessionId, patch.current_leaf_id);
+			if (patch.title !== undefined) this.repo.rename(sessionId, patch.title);
+			const row = this.placement?.place(sessionId, place!) ?? this.repo.getConversation(sessionId)!;
+			return {
+				session_id: row.sessionId,
+				title: row.title,
+				created_at: row.createdAt,
+				updated_at: row.updatedAt,
+				current_leaf_id: row.currentLeafId,
+				...placementOf(row)
+			};
+		});
 	}
 
 	rename(sessionId: string, title: string): RenamedSession {

@@ -15,7 +15,9 @@ export const POST: RequestHandler = endpoint(async ({ request, locals }) => {
 		modelId: input.model_id,
 		regenerate: input.regenerate,
 		parentId: input.parent_id,
-		replyTo: input.reply_to
+		replyTo: input.reply_to,
+		projectId: input.project_id,
+		temporary: input.temporary
 	});
 	return sseResponse(run, request.signal);
 });

@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { renameSessionRequest, sessionDetailQuery } from '$lib/api';
+import { sessionDetailQuery, sessionPatchRequest } from '$lib/api';
 import { endpoint, parseQuery, readJson } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
@@ -10,7 +10,7 @@ export const GET: RequestHandler = endpoint(async ({ params, url, locals }) =>
 );
 
 export const PATCH: RequestHandler = endpoint(async ({ params, request, locals }) => {
-	const patch = await readJson(request, renameSessionRequest);
+	const patch = await readJson(request, sessionPatchRequest);
 	return json(locals.services.sessions.update(params.id, patch));
 });
 
