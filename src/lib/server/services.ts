@@ -28,6 +28,7 @@ import { housekeepingServer } from './mcp/builtin/housekeeping';
 import { BuiltinRegistry } from './mcp/builtin/registry';
 import { createMcpConfigStore } from './mcp/config-store';
 import { AuthService } from './auth';
+import { TransferService } from './transfer/service';
 
 /** The few settings routes read: the upload limit, the storage kind, what is set up, the password. */
 export interface RouteConfig {
@@ -42,6 +43,8 @@ export interface AppServices {
 	runs: ChatRuns;
 	approvals: ApprovalRegistry;
 	sessions: SessionService;
+	/** Export and import of conversations. */
+	transfer: TransferService;
 	attachments: AttachmentService;
 	modelSettings: ModelSettingsService;
 	models: ModelCatalogue;
@@ -180,6 +183,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 	});
 	const runs = new ChatRuns({ chat, repo, log, maxStreams: config.chat.maxStreams });
 	const sessions = new SessionService(repo, attachments, runs);
+	const transfer = new TransferService({ db, now: overrides.now });
 
 	return {
 		config,
@@ -200,6 +204,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		attachments,
 		chatAttachments,
 		sessions,
+		transfer,
 		speech,
 		google,
 		auth,
