@@ -38,6 +38,7 @@ const reachingAService: Record<string, { path: string; body?: unknown }> = {
 	'POST /api/presets/import': { path: '/api/presets/import', body: { presets: [] } },
 	'GET /api/sessions': { path: '/api/sessions' },
 	'GET /api/sessions/export': { path: '/api/sessions/export' },
+	'POST /api/sessions/import': { path: '/api/sessions/import', body: [] },
 	'GET /api/sessions/[id]': { path: `/api/sessions/${id}` },
 	'PATCH /api/sessions/[id]': { path: `/api/sessions/${id}`, body: { title: 'Renamed' } },
 	'DELETE /api/sessions/[id]': { path: `/api/sessions/${id}` },

@@ -300,7 +300,18 @@ export function fromChatgpt(
 		messages.push(item);
 	}
 
-	const ordered = orderTree(messages);
+	// Ids in the order the messages were written, as this app gives them (parents still first).
+	const byTime = messages
+		.map((message, index) => ({ message, index }))
+		.sort((a, b) =>
+			a.message.createdAt < b.message.createdAt
+				? -1
+				: a.message.createdAt > b.message.createdAt
+					? 1
+					: a.index - b.index
+		)
+		.map(({ message }) => message);
+	const ordered = orderTree(byTime);
 	if (typeof ordered === 'string') return { problem: ordered, title };
 	const current = source.current_node;
 	const currentLeafKey =

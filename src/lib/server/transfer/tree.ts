@@ -53,10 +53,10 @@ export const emptyMessage = (
 });
 
 /**
- * The messages ordered so that every parent comes before its children (breadth first from the
- * roots, siblings in file order). Returns a problem instead when a key repeats, a parent is not
- * in the conversation, or parents form a cycle (those messages are reachable from no root).
- * Linear in the number of messages, whatever the shape.
+ * The messages ordered so that every parent comes before its children, otherwise in the order
+ * given (a file that is already in that order, as ours are, keeps it exactly). Returns a problem
+ * instead when a key repeats, a parent is not in the conversation, or parents form a cycle
+ * (those messages are never reached). Linear in the number of messages, whatever the shape.
  */
 export function orderTree(messages: ImportMessage[]): ImportMessage[] | string {
 	const byKey = new Map<string, ImportMessage>();
@@ -64,23 +64,36 @@ export function orderTree(messages: ImportMessage[]): ImportMessage[] | string {
 		if (byKey.has(message.key)) return `message id ${message.key} appears twice`;
 		byKey.set(message.key, message);
 	}
-	const children = new Map<string, ImportMessage[]>();
+	const placed = new Set<string>();
+	const waiting = new Map<string, ImportMessage[]>();
 	const ordered: ImportMessage[] = [];
+	const place = (message: ImportMessage) => {
+		// Iterative: a chain of 100,000 messages waiting on each other must not blow the stack.
+		const stack = [message];
+		while (stack.length) {
+			const next = stack.pop()!;
+			ordered.push(next);
+			placed.add(next.key);
+			const children = waiting.get(next.key);
+			if (children) {
+				waiting.delete(next.key);
+				for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+			}
+		}
+	};
 	for (const message of messages) {
-		if (message.parentKey === null) {
-			ordered.push(message);
+		const parent = message.parentKey;
+		if (parent === null || placed.has(parent)) {
+			place(message);
 			continue;
 		}
-		if (!byKey.has(message.parentKey))
-			return `message ${message.key}: its parent ${message.parentKey} is not in the conversation`;
-		const list = children.get(message.parentKey);
+		if (!byKey.has(parent))
+			return `message ${message.key}: its parent ${parent} is not in the conversation`;
+		const list = waiting.get(parent);
 		if (list) list.push(message);
-		else children.set(message.parentKey, [message]);
+		else waiting.set(parent, [message]);
 	}
-	for (let i = 0; i < ordered.length; i++)
-		for (const child of children.get(ordered[i].key) ?? []) ordered.push(child);
 	if (ordered.length < messages.length) {
-		const placed = new Set(ordered.map((message) => message.key));
 		const stuck = messages.find((message) => !placed.has(message.key))!;
 		return `message ${stuck.key}: its parents form a cycle`;
 	}
