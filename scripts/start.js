@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: builds the app when there is no build yet (or the sources are newer), then serves it
 // with adapter-node. Defaults that `node build` alone would not pick: loopback HOST and an upload-
-// sized BODY_SIZE_LIMIT (ATTACHMENTS_MAX_SIZE_BYTES plus room for the multipart envelope).
+// sized BODY_SIZE_LIMIT (ATTACHMENTS_MAX_SIZE_BYTES, or the 64 MiB of a conversations import when
+// larger, plus room for the multipart envelope). The app checks each route's own limit itself.
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +32,8 @@ if (stale) {
 process.env.HOST ??= '127.0.0.1';
 process.env.PORT ??= '3000';
 const maxUpload = Number(process.env.ATTACHMENTS_MAX_SIZE_BYTES ?? 20 * 1024 * 1024);
-process.env.BODY_SIZE_LIMIT ??= String(maxUpload + 1024 * 1024);
+const maxImport = 64 * 1024 * 1024;
+process.env.BODY_SIZE_LIMIT ??= String(Math.max(maxUpload, maxImport) + 1024 * 1024);
 
 const where = process.env.SOCKET_PATH
 	? `socket ${process.env.SOCKET_PATH}`

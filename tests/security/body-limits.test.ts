@@ -23,11 +23,12 @@ function through(route: Route, event: RequestEvent, params: Record<string, strin
 const jsonOf = (bytes: number) => JSON.stringify({ title: 'x'.repeat(bytes) });
 
 describe('body limits', () => {
-	it('sets 1 MiB for JSON, 8 MiB for a chat turn, the file limit plus framing for uploads', () => {
+	it('sets 1 MiB for JSON, 8 MiB for a chat turn, the file limit plus framing for uploads, 64 MiB for an import', () => {
 		expect(bodyLimit('/api/sessions/abc', UPLOAD_LIMIT)).toBe(MiB);
 		expect(bodyLimit('/api/chat', UPLOAD_LIMIT)).toBe(8 * MiB);
 		expect(bodyLimit('/api/uploads', UPLOAD_LIMIT)).toBe(UPLOAD_LIMIT + 64 * 1024);
 		expect(bodyLimit('/login', UPLOAD_LIMIT)).toBe(MiB);
+		expect(bodyLimit('/api/sessions/import', UPLOAD_LIMIT)).toBe(64 * MiB + 64 * 1024);
 	});
 
 	it('refuses a Content-Length over the limit before the route reads a byte', async () => {

@@ -42,10 +42,13 @@ describe('JSON bodies', () => {
 		}
 	);
 
-	it('passes what has no JSON body: uploads, no body, reads, pages', async () => {
+	it('passes what has no JSON body: uploads, imports, no body, reads, pages', async () => {
 		expect(await send('POST', '/api/uploads', { type: 'multipart/form-data; boundary=x' })).toBe(
 			'passed'
 		);
+		expect(
+			await send('POST', '/api/sessions/import', { type: 'multipart/form-data; boundary=x' })
+		).toBe('passed');
 		expect(await send('POST', '/api/mcp/servers/refresh', { body: null })).toBe('passed');
 		expect(await send('DELETE', '/api/sessions/abc', { type: 'text/plain' })).toBe('passed');
 		expect(await send('POST', '/login', { type: 'application/x-www-form-urlencoded' })).toBe(

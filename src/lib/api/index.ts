@@ -11,3 +11,4 @@ export * from './attachments';
 export * from './google';
 export * from './mcp';
 export * from './projects';
+export * from './transfer';

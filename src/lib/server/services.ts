@@ -33,6 +33,7 @@ import { ProjectRepository } from './projects/repository';
 import { ChatScope } from './projects/scope';
 import { ProjectService } from './projects/service';
 import { TemporaryChatReaper, withoutTemporaryLogs } from './projects/temporary';
+import { TransferService } from './transfer/service';
 
 /** The few settings routes read: the upload limit, the storage kind, what is set up, the password. */
 export interface RouteConfig {
@@ -48,6 +49,8 @@ export interface AppServices {
 	approvals: ApprovalRegistry;
 	sessions: SessionService;
 	projects: ProjectService;
+	/** Export and import of conversations. */
+	transfer: TransferService;
 	attachments: AttachmentService;
 	modelSettings: ModelSettingsService;
 	models: ModelCatalogue;
@@ -208,6 +211,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		log,
 		now: overrides.now
 	});
+	const transfer = new TransferService({ db, now: overrides.now });
 
 	return {
 		config,
@@ -229,6 +233,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		chatAttachments,
 		sessions,
 		projects,
+		transfer,
 		speech,
 		google,
 		auth,

@@ -1,4 +1,5 @@
 import type { Handle } from '@sveltejs/kit';
+import { IMPORT_MAX_BYTES } from '$lib/api';
 import { tooLarge } from '../attachments/multipart';
 import { PayloadTooLargeError } from '../errors';
 import { errorResponse } from '../http';
@@ -8,10 +9,14 @@ const MiB = 1024 * 1024;
 /** Multipart framing around the file: boundaries, part headers, the session_id field. */
 export const MULTIPART_SLACK = 64 * 1024;
 
-/** The most a route reads: JSON 1 MiB, a chat turn 8 MiB (long pasted text), an upload its file. */
+/**
+ * The most a route reads: JSON 1 MiB, a chat turn 8 MiB (long pasted text), an upload its file,
+ * an import of conversations its own limit.
+ */
 export function bodyLimit(path: string, uploadBytes: number): number {
 	if (path === '/api/chat') return 8 * MiB;
 	if (path === '/api/uploads') return uploadBytes + MULTIPART_SLACK;
+	if (path === '/api/sessions/import') return IMPORT_MAX_BYTES + MULTIPART_SLACK;
 	return MiB;
 }
 

@@ -2,8 +2,8 @@ import type { Handle } from '@sveltejs/kit';
 import { carriesBody, refuse, routePath } from './request';
 
 const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
-/** The one API route whose body is not JSON (multipart; its parser checks the type). */
-const NOT_JSON = ['/api/uploads'];
+/** API routes whose body may be other than JSON (multipart; their parsers check the type). */
+const NOT_JSON = ['/api/uploads', '/api/sessions/import'];
 
 const mediaType = (contentType: string | null) =>
 	contentType?.split(';')[0].trim().toLowerCase() ?? '';
