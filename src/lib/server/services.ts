@@ -27,6 +27,8 @@ import { calculatorServer } from './mcp/builtin/calculator';
 import { housekeepingServer } from './mcp/builtin/housekeeping';
 import { BuiltinRegistry } from './mcp/builtin/registry';
 import { createMcpConfigStore } from './mcp/config-store';
+import { McpPrompts } from './mcp/prompts';
+import { McpResources } from './mcp/resources';
 import { AuthService } from './auth';
 
 /** The few settings routes read: the upload limit, the storage kind, what is set up, the password. */
@@ -48,6 +50,8 @@ export interface AppServices {
 	presets: PresetService;
 	suggestions: SuggestionService;
 	mcp: McpAggregator;
+	prompts: McpPrompts;
+	resources: McpResources;
 	speech: SpeechTokenService;
 	google: GoogleService;
 	auth: AuthService;
@@ -138,6 +142,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 	});
 	// The OAuth callback, a disconnect and a lost grant connect or drop the `google` server.
 	google.onChange(() => mcp.reconnect(GOOGLE_SERVER_ID));
+	const prompts = new McpPrompts(mcp);
+	const resources = new McpResources(mcp);
 	const presets = new PresetService({
 		dataDir: config.dataDir,
 		modelSettings,
@@ -197,6 +203,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		suggestions,
 		tools,
 		mcp,
+		prompts,
+		resources,
 		attachments,
 		chatAttachments,
 		sessions,

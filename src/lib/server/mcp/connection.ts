@@ -5,10 +5,12 @@ import {
 	McpError,
 	ToolListChangedNotificationSchema,
 	type CallToolResult,
+	type ServerCapabilities,
 	type Tool
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig, McpServerStatus } from '$lib/api/mcp';
-import type { ToolProgress } from '../chat/tools';
+import type { ChatInteractions, ToolProgress } from '../chat/tools';
+import { ServerFeatures } from './features';
 import type { Logger } from '../log';
 import type { BuiltinRegistry } from './builtin/registry';
 import { scrubText, shownUrl } from './secrets';
@@ -47,6 +49,8 @@ export interface ConnectionDeps {
 export interface CallOptions {
 	signal?: AbortSignal;
 	onProgress?: (progress: ToolProgress) => void;
+	/** Where the server's questions during the call go (elicitation, sampling). */
+	interactions?: ChatInteractions;
 }
 
 /** A failed call; `lost` when the connection itself broke (the server gets reconnected). */
@@ -131,6 +135,10 @@ export class ServerConnection {
 	status: McpServerStatus = 'connecting';
 	error: string | null = null;
 	tools: Tool[] = [];
+	/** What the server declared in `initialize`; undefined until connected. */
+	capabilities: ServerCapabilities | undefined;
+	/** Prompts, resources, templates and subscriptions (features.ts). */
+	readonly features: ServerFeatures;
 
 	readonly #deps: ConnectionDeps;
 	readonly #log: Logger;
@@ -147,6 +155,16 @@ export class ServerConnection {
 		this.config = config;
 		this.#deps = deps;
 		this.#log = deps.log.child({ mcp_server: config.id });
+		this.features = new ServerFeatures(
+			this.#log,
+			() => deps.onChange(),
+			() => this.config.id
+		);
+	}
+
+	/** The SDK client while connected (prompts and resources go through it). */
+	get client(): Client | undefined {
+		return this.status === 'connected' ? this.#client : undefined;
 	}
 
 	/** Connects (again) now; resolves when this attempt has settled, never rejects. */
@@ -222,6 +240,7 @@ export class ServerConnection {
 		}
 		const generation = this.#generation;
 		const timeout = this.#deps.timings.callTimeoutMs;
+		const release = options.interactions && this.features.during(options.interactions);
 		try {
 			const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, {
 				signal: options.signal,
@@ -259,6 +278,8 @@ export class ServerConnection {
 				scrubText((error as Error).message || String(error), this.config),
 				false
 			);
+		} finally {
+			release?.();
 		}
 	}
 
@@ -274,7 +295,11 @@ export class ServerConnection {
 		});
 		const started = performance.now();
 
-		const client = new Client({ name: 'switchboard', version: this.#deps.clientVersion });
+		const client = new Client(
+			{ name: 'switchboard', version: this.#deps.clientVersion },
+			{ capabilities: { elicitation: { form: {} }, sampling: {} } }
+		);
+		this.features.attach(client, () => generation === this.#generation);
 		let opened: OpenedTransport | undefined;
 		try {
 			opened = await openTransport(this.config, this.#deps.builtins);
@@ -308,6 +333,9 @@ export class ServerConnection {
 				timings.initTimeoutMs,
 				`The server did not finish starting (initialize and tools/list) within ${seconds(timings.initTimeoutMs)}.`
 			);
+			if (generation !== this.#generation) return;
+			this.capabilities = client.getServerCapabilities();
+			await this.features.load(client, this.capabilities, timings.initTimeoutMs);
 			if (generation !== this.#generation) return;
 			this.#failures = 0;
 			clearTimeout(this.#retryTimer);
@@ -381,6 +409,10 @@ export class ServerConnection {
 
 	#set(status: McpServerStatus, error: string | null, tools: Tool[]) {
 		this.status = status;
+		if (status !== 'connected') {
+			this.capabilities = undefined;
+			this.features.clear();
+		}
 		// Every message above is scrubbed already; this keeps any later one from slipping past.
 		this.error = error && scrubText(error, this.config);
 		this.tools = tools;
