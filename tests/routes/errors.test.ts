@@ -20,6 +20,14 @@ const reachingAService: Record<string, { path: string; body?: unknown }> = {
 		path: '/api/chat/approvals',
 		body: { session_id: 's', tool_call_id: 'c', decision: 'approve' }
 	},
+	'POST /api/chat/elicitations': {
+		path: '/api/chat/elicitations',
+		body: { session_id: 's', elicitation_id: 'e', action: 'cancel' }
+	},
+	'POST /api/chat/samplings': {
+		path: '/api/chat/samplings',
+		body: { session_id: 's', sampling_id: 'e', action: 'deny' }
+	},
 	'POST /api/google/oauth/disconnect': { path: '/api/google/oauth/disconnect' },
 	'GET /api/google/oauth/start': { path: '/api/google/oauth/start' },
 	'GET /api/google/status': { path: '/api/google/status' },

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { messageAttachment } from './attachments';
 import { usage } from './chat';
+import { MCP_SERVER_ID } from './mcp';
+import { messageResource } from './mcp-features';
 
 export const toolCall = z.object({
 	id: z.string(),
@@ -29,7 +31,9 @@ export const message = z.object({
 	finish_reason: z.string().nullable().optional(),
 	error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 	created_at: z.string(),
-	attachments: z.array(messageAttachment)
+	attachments: z.array(messageAttachment),
+	/** MCP resources attached to a question (shown as chips; their text went upstream). */
+	resources: z.array(messageResource).optional()
 });
 export type Message = z.infer<typeof message>;
 
@@ -65,7 +69,9 @@ export const sessionDetail = z.object({
 	/** Oldest first: the whole conversation, or the page `limit` / `before` asked for. */
 	messages: z.array(message),
 	/** Older messages than the first of `messages` exist (ask with `before` = its id). */
-	has_more: z.boolean()
+	has_more: z.boolean(),
+	/** MCP servers whose tools this chat does not offer. */
+	disabled_servers: z.array(z.string()).optional()
 });
 export type SessionDetail = z.infer<typeof sessionDetail>;
 
@@ -102,6 +108,20 @@ export const renameSessionRequest = z.object({
 });
 export type RenameSessionRequest = z.infer<typeof renameSessionRequest>;
 
+export const disabledServersField = z
+	.array(z.string().regex(MCP_SERVER_ID, 'not a server id'))
+	.max(100, 'at most 100 servers');
+
+/** `PATCH /api/sessions/{id}`: a new title, the servers switched off for the chat, or both. */
+export const patchSessionRequest = renameSessionRequest
+	.partial()
+	.extend({ disabled_servers: disabledServersField.optional() })
+	.refine(
+		(body) => body.title !== undefined || body.disabled_servers !== undefined,
+		'send title or disabled_servers'
+	);
+export type PatchSessionRequest = z.infer<typeof patchSessionRequest>;
+
 /** `POST /api/sessions/{id}/stop` answers how the stopped turn ended (`aborted`, or how it had just ended). */
 export const stoppedTurn = z.object({
 	ok: z.literal(true),
@@ -111,5 +131,7 @@ export const stoppedTurn = z.object({
 export type StoppedTurn = z.infer<typeof stoppedTurn>;
 
 /** `PATCH /api/sessions/{id}` answers the conversation with its new title. */
-export const renamedSession = sessionSummary.omit({ message_count: true });
+export const renamedSession = sessionSummary
+	.omit({ message_count: true })
+	.extend({ disabled_servers: z.array(z.string()).optional() });
 export type RenamedSession = z.infer<typeof renamedSession>;

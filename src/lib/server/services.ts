@@ -2,7 +2,11 @@ import { version } from '../../../package.json';
 import { ApprovalRegistry } from './chat/approvals';
 import { createAttachments, type AttachmentService } from './attachments';
 import { ChatAttachmentService, type ChatAttachments } from './chat/attachments';
+import { ChatToolChoice } from './chat/chat-tools';
+import { ElicitationRegistry } from './chat/elicitations';
+import { chatInteractions } from './chat/interactions';
 import { ChatOrchestrator } from './chat/orchestrator';
+import { SamplingRegistry } from './chat/samplings';
 import { INTERRUPTED, STREAMING } from './chat/reply-draft';
 import { ChatRepository } from './chat/repository';
 import { ChatRuns } from './chat/runs';
@@ -43,6 +47,9 @@ export interface AppServices {
 	/** The chat turns running on the server: start, follow, stop. */
 	runs: ChatRuns;
 	approvals: ApprovalRegistry;
+	elicitations: ElicitationRegistry;
+	samplings: SamplingRegistry;
+	toolChoice: ChatToolChoice;
 	sessions: SessionService;
 	attachments: AttachmentService;
 	modelSettings: ModelSettingsService;
@@ -165,6 +172,13 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 			(await models.list()).models.find((model) => model.id === id)?.input_modalities
 	});
 	const approvals = new ApprovalRegistry();
+	const elicitations = new ElicitationRegistry();
+	const samplings = new SamplingRegistry({
+		client: openrouter,
+		policy: (serverId) => mcp.samplingPolicy(serverId),
+		log: log.child({ component: 'mcp' })
+	});
+	const toolChoice = new ChatToolChoice(db);
 	const speech = new SpeechTokenService({ ...config.deepgram, log });
 	const auth = new AuthService({
 		password: config.server.appPassword,
@@ -182,10 +196,13 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		approvals,
 		log,
 		models,
-		now: overrides.now
+		now: overrides.now,
+		toolChoice,
+		resources,
+		interactions: chatInteractions(elicitations, samplings)
 	});
 	const runs = new ChatRuns({ chat, repo, log, maxStreams: config.chat.maxStreams });
-	const sessions = new SessionService(repo, attachments, runs);
+	const sessions = new SessionService(repo, attachments, runs, toolChoice);
 
 	return {
 		config,
@@ -196,6 +213,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		chat,
 		runs,
 		approvals,
+		elicitations,
+		samplings,
+		toolChoice,
 		settings,
 		modelSettings,
 		models,

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { addUsage, type ChatEvent, type Usage } from '$lib/api';
+import {
+	addUsage,
+	type ChatEvent,
+	type PromptMessage,
+	type ResourceRef,
+	type Usage
+} from '$lib/api';
 import { titleFrom } from '$lib/format/title';
 import type { MessageRow } from '../db/schema';
 import { badRequest, notFound } from '../errors';
@@ -16,7 +22,10 @@ import type {
 import type { ModelSettingsSource } from '../settings/model-settings';
 import { checkModelId, type KnownModels } from '../models/check';
 import type { ApprovalRegistry } from './approvals';
+import type { AttachedResource } from '../mcp/resources';
 import type { ChatAttachments } from './attachments';
+import { offeredTools, type ChatToolChoice } from './chat-tools';
+import type { InteractionsFactory } from './interactions';
 import { upstreamHistory } from './history';
 import { DraftWriter, INTERRUPTED, ReplyDraft } from './reply-draft';
 import type { ChatRepository } from './repository';
@@ -30,6 +39,12 @@ export interface ChatTurnInput {
 	modelId?: string;
 	/** Answer the last question again instead of adding a new one (the UI's Retry). */
 	regenerate?: boolean;
+	/** MCP resources whose text goes upstream with the question and stays with it. */
+	resources?: ResourceRef[];
+	/** An MCP prompt's messages before `message`, saved with their roles. */
+	promptMessages?: PromptMessage[];
+	/** MCP servers this chat does not offer tools of (saved on the conversation). */
+	disabledServers?: string[];
 }
 
 export interface OrchestratorDeps {
@@ -46,6 +61,12 @@ export interface OrchestratorDeps {
 	models?: KnownModels;
 	/** How often a streaming reply is written to the database (reply-draft.ts). */
 	checkpointMs?: number;
+	/** Servers switched off per chat (chat-tools.ts). */
+	toolChoice?: ChatToolChoice;
+	/** Reads the MCP resources attached to a question (mcp/resources.ts). */
+	resources?: { forChat(refs: ResourceRef[]): Promise<AttachedResource[]> };
+	/** Elicitation and sampling of a running tool's server (interactions.ts). */
+	interactions?: InteractionsFactory;
 }
 
 export interface ChatTurn {
@@ -81,6 +102,8 @@ interface Turn {
 	early?: EarlyRound;
 	/** Where the reply's text goes, when not yielded (ChatTurn.events). */
 	live?: (event: ChatEvent) => void;
+	/** MCP servers whose tools this chat does not offer. */
+	disabled: ReadonlySet<string>;
 }
 
 interface Failure {
@@ -168,6 +191,7 @@ export class ChatOrchestrator {
 		if (sessionId && !repo.getConversation(sessionId))
 			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
 		if (attachmentIds.length) await attachments.validate(attachmentIds, modelId);
+		const extras = await this.#extras(input, sessionId);
 
 		let early: EarlyRound | undefined;
 		if (input.regenerate) {
@@ -185,21 +209,33 @@ export class ChatOrchestrator {
 				role: 'user' as const,
 				content: input.message,
 				modelId,
-				createdAt: this.#timestamp()
+				createdAt: this.#timestamp(),
+				resources: extras.resources
 			};
-			if (attachmentIds.length === 0) {
+			if (attachmentIds.length === 0 && extras.plain) {
 				// The history as it is once the question is saved: what is stored, then the question.
 				const messages = sessionId ? await this.#history(sessionId, setup.systemPrompt) : [];
 				if (!sessionId && setup.systemPrompt)
 					messages.push({ role: 'system', content: setup.systemPrompt });
 				messages.push({ role: 'user', content: input.message });
-				early = this.#startEarly({ sessionId: question.sessionId, modelId, setup }, messages);
+				early = this.#startEarly(
+					{ sessionId: question.sessionId, modelId, setup, disabled: extras.disabled },
+					messages
+				);
 			}
 			const existing = sessionId;
-			const save = () =>
-				existing
-					? repo.addMessage(question)
-					: repo.startConversation(titleFrom(input.message, 'Attachment'), question);
+			const save = () => {
+				const before = extras.before(question.sessionId, question.createdAt);
+				const first = before.shift() ?? question;
+				let row = existing
+					? repo.addMessage(first)
+					: repo.startConversation(titleFrom(input.message, 'Attachment'), first);
+				for (const message of [...before, ...(first === question ? [] : [question])])
+					row = repo.addMessage(message);
+				if (input.disabledServers)
+					this.#deps.toolChoice?.set(question.sessionId, input.disabledServers);
+				return row;
+			};
 			let row: MessageRow;
 			try {
 				// Sent early: saved with the other turns' writes while the provider works on it.
@@ -219,10 +255,13 @@ export class ChatOrchestrator {
 		}
 
 		const id = sessionId!;
+		if (input.regenerate && input.disabledServers)
+			this.#deps.toolChoice?.set(id, input.disabledServers);
+		const disabled = extras.disabled;
 		return {
 			sessionId: id,
 			events: (signal, live) => {
-				if (!early) return this.#run({ sessionId: id, modelId, setup, signal, live });
+				if (!early) return this.#run({ sessionId: id, modelId, setup, signal, live, disabled });
 				// The early request has its own controller: the caller's signal stops it through it.
 				const { controller } = early;
 				if (signal?.aborted) controller.abort(signal.reason);
@@ -236,7 +275,8 @@ export class ChatOrchestrator {
 					setup,
 					signal: controller.signal,
 					early,
-					live
+					live,
+					disabled
 				});
 			}
 		};
@@ -245,7 +285,8 @@ export class ChatOrchestrator {
 	/** Sends the first round upstream now; its events are read when the turn runs. */
 	#startEarly(turn: Omit<Turn, 'signal'>, messages: UpstreamMessage[]): EarlyRound {
 		const controller = new AbortController();
-		const offered = (this.#deps.maxToolRounds ?? 8) >= 1 ? this.#deps.tools.listTools() : [];
+		const offered =
+			(this.#deps.maxToolRounds ?? 8) >= 1 ? offeredTools(this.#deps.tools, turn.disabled) : [];
 		const stream = this.#deps.client.streamChat(
 			this.#request(turn, messages, offered),
 			controller.signal
@@ -294,7 +335,7 @@ export class ChatOrchestrator {
 		const started = Date.now();
 
 		for (let round = 1; ; round++) {
-			const offered = round <= maxRounds ? tools.listTools() : [];
+			const offered = round <= maxRounds ? offeredTools(tools, turn.disabled) : [];
 			const result = yield* this.#stream(turn, this.#request(turn, messages, offered));
 			const { reply, draft } = result;
 			if (reply.usage) usage = addUsage(usage, reply.usage);
@@ -335,7 +376,13 @@ export class ChatOrchestrator {
 				toolCalls: calls
 			});
 			messages.push({ role: 'assistant', content: reply.text || null, tool_calls: calls });
-			messages.push(...(yield* this.#toolRunner.run(sessionId, calls, signal)));
+			messages.push(
+				...(yield* this.#toolRunner.run(sessionId, calls, signal, {
+					modelId,
+					disabledServers: turn.disabled,
+					onUsage: (more) => (usage = addUsage(usage, more))
+				}))
+			);
 			if (signal?.aborted) {
 				yield {
 					event: 'done',
@@ -344,6 +391,34 @@ export class ChatOrchestrator {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * What an MCP-aware question adds: the resources read (404 before anything is saved), the
+	 * prompt's earlier messages as rows, and the servers switched off for the chat.
+	 */
+	async #extras(input: ChatTurnInput, sessionId: string | undefined) {
+		const resources = input.resources?.length
+			? await (this.#deps.resources?.forChat(input.resources) ?? [])
+			: [];
+		const prompt = input.regenerate ? [] : (input.promptMessages ?? []);
+		const disabled = new Set(
+			input.disabledServers ?? (sessionId ? (this.#deps.toolChoice?.disabled(sessionId) ?? []) : [])
+		);
+		return {
+			resources: resources.length ? resources : null,
+			disabled,
+			/** Nothing but text: the question can go upstream before it is saved. */
+			plain: resources.length === 0 && prompt.length === 0,
+			before: (id: string, createdAt: string) =>
+				prompt.map((message) => ({
+					sessionId: id,
+					role: message.role,
+					content: message.text,
+					createdAt,
+					...(message.role === 'assistant' ? { finishReason: 'stop' } : {})
+				}))
+		};
 	}
 
 	#request(

@@ -2,6 +2,7 @@ import {
 	MAX_MESSAGES_PAGE,
 	type Message,
 	type MessageAttachment,
+	type PatchSessionRequest,
 	type SessionDetail,
 	type SessionDetailQuery,
 	type SessionList,
@@ -9,6 +10,7 @@ import {
 } from '$lib/api';
 import type { MessageRow } from '../db/schema';
 import { notFound } from '../errors';
+import type { ChatToolChoice } from './chat-tools';
 import type { ChatRepository } from './repository';
 
 /** Loads attachments of messages for the history view (re-signing stale URLs, marking them used). */
@@ -41,7 +43,10 @@ export function toApiMessage(row: MessageRow, attachments: MessageAttachment[] =
 		finish_reason: row.finishReason,
 		error: row.error ?? null,
 		created_at: row.createdAt,
-		attachments
+		attachments,
+		...(row.resources?.length
+			? { resources: row.resources.map(({ text: _text, ...resource }) => resource) }
+			: {})
 	};
 }
 
@@ -50,7 +55,8 @@ export class SessionService {
 	constructor(
 		private readonly repo: ChatRepository,
 		private readonly attachments: HistoryAttachments = noHistoryAttachments,
-		private readonly runs: RunningTurns = noRunningTurns
+		private readonly runs: RunningTurns = noRunningTurns,
+		private readonly toolChoice?: ChatToolChoice
 	) {}
 
 	list(query: SessionListQuery): SessionList {
@@ -97,7 +103,8 @@ export class SessionService {
 			updated_at: conversation.updatedAt,
 			running,
 			messages: rows.map((row) => toApiMessage(row, files.get(row.id))),
-			has_more: hasMore
+			has_more: hasMore,
+			disabled_servers: conversation.disabledServers ?? []
 		};
 	}
 
@@ -110,6 +117,29 @@ export class SessionService {
 	rename(sessionId: string, title: string) {
 		const row = this.repo.rename(sessionId, title);
 		if (!row) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		return {
+			session_id: row.sessionId,
+			title: row.title,
+			created_at: row.createdAt,
+			updated_at: row.updatedAt
+		};
+	}
+
+	/** PATCH: the title, the servers switched off for the chat, or both. */
+	patch(sessionId: string, patch: PatchSessionRequest) {
+		if (!this.repo.getConversation(sessionId))
+			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		if (patch.disabled_servers) this.toolChoice?.set(sessionId, patch.disabled_servers);
+		const renamed =
+			patch.title !== undefined ? this.rename(sessionId, patch.title) : this.#summary(sessionId);
+		return {
+			...renamed,
+			disabled_servers: this.toolChoice?.disabled(sessionId) ?? []
+		};
+	}
+
+	#summary(sessionId: string) {
+		const row = this.repo.getConversation(sessionId)!;
 		return {
 			session_id: row.sessionId,
 			title: row.title,

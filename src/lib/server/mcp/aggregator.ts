@@ -208,6 +208,11 @@ export class McpAggregator implements ToolProvider {
 		return this.#connections.get(serverId);
 	}
 
+	/** What a server's sampling requests get (its config's `sampling`, default ask). */
+	samplingPolicy(serverId: string): 'ask' | 'auto' | 'deny' {
+		return this.#connections.get(serverId)?.config.sampling ?? 'ask';
+	}
+
 	counts(): { connected: number; unavailable: number } {
 		let connected = 0;
 		let unavailable = 0;

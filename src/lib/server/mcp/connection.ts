@@ -117,6 +117,69 @@ function describeConnectError(
 	return scrubText(output ? `${message} Its last output: ${output}` : message, config);
 }
 
+/** Larger than any call may run; the call's own clock ends it (CallClock). */
+const UNBOUNDED_MS = 2 ** 31 - 1;
+
+/**
+ * A tool call's time limit: `timeoutMs` without a sign of life (progress restarts it), not
+ * counting the time its server waits on the person. Expiry aborts `signal`, as a stop does.
+ */
+class CallClock {
+	readonly #controller = new AbortController();
+	readonly #timeoutMs: number;
+	readonly #outer: AbortSignal | undefined;
+	readonly #onOuterAbort = () => this.#controller.abort(this.#outer?.reason);
+	#timer: NodeJS.Timeout | undefined;
+	#paused = 0;
+	expired = false;
+
+	constructor(timeoutMs: number, outer: AbortSignal | undefined) {
+		this.#timeoutMs = timeoutMs;
+		this.#outer = outer;
+		if (outer?.aborted) this.#controller.abort(outer.reason);
+		else outer?.addEventListener('abort', this.#onOuterAbort, { once: true });
+		this.restart();
+	}
+
+	get signal(): AbortSignal {
+		return this.#controller.signal;
+	}
+
+	restart(): void {
+		clearTimeout(this.#timer);
+		if (this.#paused || this.#controller.signal.aborted) return;
+		this.#timer = setTimeout(() => {
+			this.expired = true;
+			this.#controller.abort(new Error('timeout'));
+		}, this.#timeoutMs);
+	}
+
+	/** The same interactions, with the clock stopped while each question is open. */
+	pausedDuring(interactions: ChatInteractions): ChatInteractions {
+		const paused = async <T>(work: () => Promise<T>): Promise<T> => {
+			this.#paused++;
+			clearTimeout(this.#timer);
+			try {
+				return await work();
+			} finally {
+				this.#paused--;
+				this.restart();
+			}
+		};
+		return {
+			elicit: (serverId, params, signal) =>
+				paused(() => interactions.elicit(serverId, params, signal)),
+			sample: (serverId, params, signal) =>
+				paused(() => interactions.sample(serverId, params, signal))
+		};
+	}
+
+	dispose(): void {
+		clearTimeout(this.#timer);
+		this.#outer?.removeEventListener('abort', this.#onOuterAbort);
+	}
+}
+
 /** Races `work` against a deadline; the loser keeps running, so callers clean up on timeout. */
 function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
 	let timer: NodeJS.Timeout;
@@ -240,26 +303,29 @@ export class ServerConnection {
 		}
 		const generation = this.#generation;
 		const timeout = this.#deps.timings.callTimeoutMs;
-		const release = options.interactions && this.features.during(options.interactions);
+		// The call's own clock (not the SDK's): progress restarts it, and it stands still while the
+		// server waits on the person (elicitation, sampling approval), which may take minutes.
+		const clock = new CallClock(timeout, options.signal);
+		const interactions = options.interactions && clock.pausedDuring(options.interactions);
+		const release = interactions && this.features.during(interactions);
 		try {
 			const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, {
-				signal: options.signal,
-				timeout,
-				resetTimeoutOnProgress: true,
-				maxTotalTimeout: timeout * 10,
-				onprogress: options.onProgress
-					? ({ progress, total, message }) =>
-							options.onProgress!({
-								progress,
-								...(total !== undefined ? { total } : {}),
-								...(message ? { message } : {})
-							})
-					: undefined
+				signal: clock.signal,
+				timeout: UNBOUNDED_MS,
+				maxTotalTimeout: UNBOUNDED_MS,
+				onprogress: ({ progress, total, message }) => {
+					clock.restart();
+					options.onProgress?.({
+						progress,
+						...(total !== undefined ? { total } : {}),
+						...(message ? { message } : {})
+					});
+				}
 			});
 			return result as CallToolResult;
 		} catch (error) {
 			if (options.signal?.aborted) throw new ToolCallError('The call was stopped.', false);
-			if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+			if (clock.expired || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) {
 				throw new ToolCallError(`The tool did not answer within ${seconds(timeout)}.`, false);
 			}
 			const lost = !(error instanceof McpError) || error.code === ErrorCode.ConnectionClosed;
@@ -280,6 +346,7 @@ export class ServerConnection {
 			);
 		} finally {
 			release?.();
+			clock.dispose();
 		}
 	}
 

@@ -13,7 +13,10 @@ export const POST: RequestHandler = endpoint(async ({ request, locals }) => {
 		message: input.message,
 		attachmentIds: input.attachment_ids,
 		modelId: input.model_id,
-		regenerate: input.regenerate
+		regenerate: input.regenerate,
+		resources: input.resources,
+		promptMessages: input.prompt_messages,
+		disabledServers: input.disabled_servers
 	});
 	return sseResponse(run, request.signal);
 });

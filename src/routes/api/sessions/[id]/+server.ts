@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { renameSessionRequest, sessionDetailQuery } from '$lib/api';
+import { patchSessionRequest, sessionDetailQuery } from '$lib/api';
 import { endpoint, parseQuery, readJson } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
@@ -10,8 +10,8 @@ export const GET: RequestHandler = endpoint(async ({ params, url, locals }) =>
 );
 
 export const PATCH: RequestHandler = endpoint(async ({ params, request, locals }) => {
-	const { title } = await readJson(request, renameSessionRequest);
-	return json(locals.services.sessions.rename(params.id, title));
+	const patch = await readJson(request, patchSessionRequest);
+	return json(locals.services.sessions.patch(params.id, patch));
 });
 
 export const DELETE: RequestHandler = endpoint(async ({ params, locals }) => {
