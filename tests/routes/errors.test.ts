@@ -20,6 +20,14 @@ const reachingAService: Record<string, { path: string; body?: unknown }> = {
 		path: '/api/chat/approvals',
 		body: { session_id: 's', tool_call_id: 'c', decision: 'approve' }
 	},
+	'POST /api/chat/elicitations': {
+		path: '/api/chat/elicitations',
+		body: { session_id: 's', elicitation_id: 'e', action: 'cancel' }
+	},
+	'POST /api/chat/samplings': {
+		path: '/api/chat/samplings',
+		body: { session_id: 's', sampling_id: 'e', action: 'deny' }
+	},
 	'POST /api/google/oauth/disconnect': { path: '/api/google/oauth/disconnect' },
 	'GET /api/google/oauth/start': { path: '/api/google/oauth/start' },
 	'GET /api/google/status': { path: '/api/google/status' },
@@ -27,6 +35,10 @@ const reachingAService: Record<string, { path: string; body?: unknown }> = {
 	'GET /api/mcp/servers': { path: '/api/mcp/servers' },
 	'PUT /api/mcp/servers': { path: '/api/mcp/servers', body: [] },
 	'POST /api/mcp/servers/refresh': { path: '/api/mcp/servers/refresh' },
+	'GET /api/mcp/prompts': { path: '/api/mcp/prompts' },
+	'POST /api/mcp/prompts/get': { path: '/api/mcp/prompts/get', body: { name: 'a__b' } },
+	'GET /api/mcp/resources': { path: '/api/mcp/resources' },
+	'GET /api/mcp/resources/read': { path: '/api/mcp/resources/read?server_id=a&uri=x%3A%2F%2Fy' },
 	'GET /api/models': { path: '/api/models' },
 	'GET /api/presets': { path: '/api/presets' },
 	'POST /api/presets': { path: '/api/presets', body: { name: 'Deep' } },

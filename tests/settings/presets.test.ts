@@ -33,7 +33,9 @@ function fakeMcp(initial: Config[]): McpConfigPort & { configs: Config[]; pushes
 				...c,
 				status: c.enabled ? 'connected' : 'disabled',
 				error: null,
-				tools: []
+				tools: [],
+				counts: { tools: 0, prompts: 0, resources: 0, templates: 0 },
+				capabilities: []
 			}));
 		},
 		async replaceConfigs(configs: unknown[]) {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { messageAttachment } from './attachments';
+import { MCP_SERVER_ID } from './mcp';
+import { promptMessage, resourceRef } from './mcp-features';
 import { modelId } from './settings';
 
 /** Largest message a person can send, in characters (about 1 MB of text). */
@@ -37,7 +39,16 @@ export const chatRequest = z.object({
 	/** A new conversation (no `session_id`) starts in this project. */
 	project_id: z.string().uuid('is not a project id').optional(),
 	/** A new conversation that is never listed, searched or logged, deleted 24 h after its last message. */
-	temporary: z.boolean().optional()
+	temporary: z.boolean().optional(),
+	/** MCP resources whose text goes upstream with the message (each under a header naming it). */
+	resources: z.array(resourceRef).max(20).optional(),
+	/**
+	 * The messages of an MCP prompt before `message` (its last), saved with their roles before
+	 * the question, so a prompt of several messages is sent as the server wrote it.
+	 */
+	prompt_messages: z.array(promptMessage).max(50).optional(),
+	/** MCP servers whose tools this chat does not offer (saved on the conversation). */
+	disabled_servers: z.array(z.string().regex(MCP_SERVER_ID, 'not a server id')).max(100).optional()
 });
 export type ChatRequest = z.infer<typeof chatRequest>;
 
@@ -49,6 +60,28 @@ export const approvalDecisionRequest = z.object({
 });
 export type ApprovalDecisionRequest = z.infer<typeof approvalDecisionRequest>;
 export const approvalDecisionResponse = z.object({ ok: z.literal(true) });
+
+/** `POST /api/chat/elicitations`: the person's answer to a server's question. */
+export const elicitationAnswerRequest = z.object({
+	session_id: z.string().min(1).max(200),
+	elicitation_id: z.string().min(1).max(200),
+	action: z.enum(['accept', 'decline', 'cancel']),
+	content: z
+		.record(
+			z.string().max(200),
+			z.union([z.string().max(100_000), z.number(), z.boolean(), z.array(z.string().max(10_000))])
+		)
+		.optional()
+});
+export type ElicitationAnswerRequest = z.infer<typeof elicitationAnswerRequest>;
+
+/** `POST /api/chat/samplings`: the person's decision on a server's request for a completion. */
+export const samplingDecisionRequest = z.object({
+	session_id: z.string().min(1).max(200),
+	sampling_id: z.string().min(1).max(200),
+	action: z.enum(['approve', 'deny'])
+});
+export type SamplingDecisionRequest = z.infer<typeof samplingDecisionRequest>;
 
 export const usage = z.object({
 	prompt_tokens: z.number(),
@@ -103,6 +136,28 @@ export const chatEvents = {
 		duration_ms: z.number().optional(),
 		/** Files the tool returned (images, resources), stored as attachments. */
 		attachments: z.array(messageAttachment).optional()
+	}),
+	/** A server asks the person something during a tool call (a form built from the schema). */
+	elicitation: z.object({
+		id: z.string(),
+		server_id: z.string(),
+		message: z.string(),
+		requested_schema: z.record(z.string(), z.unknown())
+	}),
+	/** The question was answered, or cancelled (stop, 10 minutes). */
+	elicitation_result: z.object({ id: z.string(), action: z.enum(['accept', 'decline', 'cancel']) }),
+	/** A server asks for a completion from the chat's model; a person approves it. */
+	sampling_request: z.object({
+		id: z.string(),
+		server_id: z.string(),
+		messages: z.array(z.object({ role: z.string(), text: z.string() })),
+		max_tokens: z.number(),
+		system_prompt: z.string().optional()
+	}),
+	sampling_result: z.object({
+		id: z.string(),
+		action: z.enum(['approved', 'denied', 'failed']),
+		text: z.string().optional()
 	}),
 	usage,
 	error: z.object({ code: z.string(), message: z.string() }),

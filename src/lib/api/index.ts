@@ -12,3 +12,4 @@ export * from './google';
 export * from './mcp';
 export * from './projects';
 export * from './transfer';
+export * from './mcp-features';

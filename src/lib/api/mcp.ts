@@ -9,7 +9,13 @@ export type McpTransport = z.infer<typeof mcpTransport>;
 export const mcpApproval = z.enum(['auto', 'ask', 'deny']);
 export type McpApproval = z.infer<typeof mcpApproval>;
 
-export const mcpServerStatus = z.enum(['connecting', 'connected', 'unavailable', 'disabled']);
+export const mcpServerStatus = z.enum([
+	'connecting',
+	'connected',
+	'unavailable',
+	'disabled',
+	'needs_auth'
+]);
 export type McpServerStatus = z.infer<typeof mcpServerStatus>;
 
 const httpUrl = z
@@ -37,7 +43,9 @@ const mcpServerFields = {
 	url: httpUrl.optional(),
 	headers: stringMap.optional(),
 	disabled_tools: z.array(z.string().min(1).max(200)).max(1000).optional(),
-	approval: mcpApproval.optional()
+	approval: mcpApproval.optional(),
+	/** What a server's `sampling/createMessage` gets: asked of the person (default), run, or refused. */
+	sampling: mcpApproval.optional()
 };
 
 export const mcpServerConfig = z.object(mcpServerFields).superRefine((server, ctx) => {
@@ -87,7 +95,16 @@ export type McpToolView = z.infer<typeof mcpToolView>;
 export const mcpServerRuntime = z.object({
 	status: mcpServerStatus,
 	error: z.string().nullable(),
-	tools: z.array(mcpToolView)
+	tools: z.array(mcpToolView),
+	/** How many tools, prompts, resources and resource templates the connected server offers. */
+	counts: z.object({
+		tools: z.number(),
+		prompts: z.number(),
+		resources: z.number(),
+		templates: z.number()
+	}),
+	/** The capabilities it declared in `initialize` (`tools`, `resources.subscribe`, ...). */
+	capabilities: z.array(z.string())
 });
 
 export const mcpServerView = z.object({ ...mcpServerFields, ...mcpServerRuntime.shape });

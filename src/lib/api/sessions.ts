@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { messageAttachment } from './attachments';
 import { usage } from './chat';
 import { modelId } from './settings';
+import { MCP_SERVER_ID } from './mcp';
+import { messageResource } from './mcp-features';
 
 export const toolCall = z.object({
 	id: z.string(),
@@ -37,7 +39,9 @@ export const message = z.object({
 	finish_reason: z.string().nullable().optional(),
 	error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 	created_at: z.string(),
-	attachments: z.array(messageAttachment)
+	attachments: z.array(messageAttachment),
+	/** MCP resources attached to a question (shown as chips; their text went upstream). */
+	resources: z.array(messageResource).optional()
 });
 export type Message = z.infer<typeof message>;
 
@@ -96,7 +100,9 @@ export const sessionDetail = z.object({
 	 */
 	messages: z.array(message),
 	/** Older messages than the first of `messages` exist (ask with `before` = its id). */
-	has_more: z.boolean()
+	has_more: z.boolean(),
+	/** MCP servers whose tools this chat does not offer. */
+	disabled_servers: z.array(z.string()).optional()
 });
 export type SessionDetail = z.infer<typeof sessionDetail>;
 
@@ -125,6 +131,10 @@ export const sessionDetailQuery = z.object({
 });
 export type SessionDetailQuery = z.infer<typeof sessionDetailQuery>;
 
+export const disabledServersField = z
+	.array(z.string().regex(MCP_SERVER_ID, 'not a server id'))
+	.max(100, 'at most 100 servers');
+
 /** `PATCH /api/sessions/{id}`: any of these; the fields given change, the others stay. */
 export const sessionPatchRequest = z
 	.object({
@@ -148,7 +158,9 @@ export const sessionPatchRequest = z
 		model_id: modelId.nullable().optional(),
 		/** Moves the chat into a project; null: out of it. */
 		project_id: z.string().uuid('is not a project id').nullable().optional(),
-		pinned: z.boolean().optional()
+		pinned: z.boolean().optional(),
+		/** MCP servers whose tools this chat does not offer. */
+		disabled_servers: disabledServersField.optional()
 	})
 	.refine(
 		(body) => Object.values(body).some((value) => value !== undefined),
@@ -168,7 +180,8 @@ export const stoppedTurn = z.object({
 export type StoppedTurn = z.infer<typeof stoppedTurn>;
 
 /** `PATCH /api/sessions/{id}` answers the conversation as it now is. */
-export const renamedSession = sessionSummary
-	.omit({ message_count: true })
-	.extend({ current_leaf_id: z.number().nullable() });
+export const renamedSession = sessionSummary.omit({ message_count: true }).extend({
+	current_leaf_id: z.number().nullable(),
+	disabled_servers: z.array(z.string()).optional()
+});
 export type RenamedSession = z.infer<typeof renamedSession>;

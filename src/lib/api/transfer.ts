@@ -18,13 +18,13 @@ const time = z
 	.refine((value) => !Number.isNaN(Date.parse(value)), 'not a date and time');
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
-export const citation = z.object({
+export const exportedCitation = z.object({
 	url: z.string().max(10_000),
 	title: z.string().max(10_000).optional(),
 	content: z.string().optional()
 });
 
-export const messageResource = z.object({
+export const exportedResource = z.object({
 	server_id: z.string().max(200),
 	uri: z.string().max(10_000),
 	name: z.string().max(1000).optional(),
@@ -57,8 +57,8 @@ export const exportedMessage = z.object({
 		.object({ code: z.string().max(200), message: z.string().max(100_000) })
 		.nullable()
 		.default(null),
-	citations: z.array(citation).max(10_000).nullable().default(null),
-	resources: z.array(messageResource).max(1000).nullable().default(null),
+	citations: z.array(exportedCitation).max(10_000).nullable().default(null),
+	resources: z.array(exportedResource).max(1000).nullable().default(null),
 	attachments: z.array(exportedAttachment).max(1000).default([]),
 	created_at: time
 });

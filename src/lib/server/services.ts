@@ -2,7 +2,11 @@ import { version } from '../../../package.json';
 import { ApprovalRegistry } from './chat/approvals';
 import { createAttachments, type AttachmentService } from './attachments';
 import { ChatAttachmentService, type ChatAttachments } from './chat/attachments';
+import { ChatToolChoice } from './chat/chat-tools';
+import { ElicitationRegistry } from './chat/elicitations';
+import { chatInteractions } from './chat/interactions';
 import { ChatOrchestrator } from './chat/orchestrator';
+import { SamplingRegistry } from './chat/samplings';
 import { INTERRUPTED, STREAMING } from './chat/reply-draft';
 import { ChatRepository } from './chat/repository';
 import { ChatRuns } from './chat/runs';
@@ -27,6 +31,8 @@ import { calculatorServer } from './mcp/builtin/calculator';
 import { housekeepingServer } from './mcp/builtin/housekeeping';
 import { BuiltinRegistry } from './mcp/builtin/registry';
 import { createMcpConfigStore } from './mcp/config-store';
+import { McpPrompts } from './mcp/prompts';
+import { McpResources } from './mcp/resources';
 import { AuthService } from './auth';
 import { Placement } from './projects/placement';
 import { ProjectRepository } from './projects/repository';
@@ -47,6 +53,9 @@ export interface AppServices {
 	/** The chat turns running on the server: start, follow, stop. */
 	runs: ChatRuns;
 	approvals: ApprovalRegistry;
+	elicitations: ElicitationRegistry;
+	samplings: SamplingRegistry;
+	toolChoice: ChatToolChoice;
 	sessions: SessionService;
 	projects: ProjectService;
 	/** Export and import of conversations. */
@@ -57,6 +66,8 @@ export interface AppServices {
 	presets: PresetService;
 	suggestions: SuggestionService;
 	mcp: McpAggregator;
+	prompts: McpPrompts;
+	resources: McpResources;
 	speech: SpeechTokenService;
 	google: GoogleService;
 	auth: AuthService;
@@ -148,6 +159,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 	});
 	// The OAuth callback, a disconnect and a lost grant connect or drop the `google` server.
 	google.onChange(() => mcp.reconnect(GOOGLE_SERVER_ID));
+	const prompts = new McpPrompts(mcp);
+	const resources = new McpResources(mcp);
 	const presets = new PresetService({
 		dataDir: config.dataDir,
 		modelSettings,
@@ -169,6 +182,13 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 			(await models.list()).models.find((model) => model.id === id)?.input_modalities
 	});
 	const approvals = new ApprovalRegistry();
+	const elicitations = new ElicitationRegistry();
+	const samplings = new SamplingRegistry({
+		client: openrouter,
+		policy: (serverId) => mcp.samplingPolicy(serverId),
+		log: log.child({ component: 'mcp' })
+	});
+	const toolChoice = new ChatToolChoice(db);
 	const speech = new SpeechTokenService({ ...config.deepgram, log });
 	const auth = new AuthService({
 		password: config.server.appPassword,
@@ -189,14 +209,18 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		log: withoutTemporaryLogs(log, repo),
 		models,
 		now: overrides.now,
-		scope: new ChatScope(repo, projectRepo)
+		scope: new ChatScope(repo, projectRepo),
+		toolChoice,
+		resources,
+		interactions: chatInteractions(elicitations, samplings)
 	});
 	const runs = new ChatRuns({ chat, repo, log, maxStreams: config.chat.maxStreams });
 	const sessions = new SessionService(
 		repo,
 		attachments,
 		runs,
-		new Placement(projectRepo, models, overrides.now)
+		new Placement(projectRepo, models, overrides.now),
+		toolChoice
 	);
 	const deleteSession = (sessionId: string) => sessions.delete(sessionId);
 	const projects = new ProjectService({
@@ -222,6 +246,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		chat,
 		runs,
 		approvals,
+		elicitations,
+		samplings,
+		toolChoice,
 		settings,
 		modelSettings,
 		models,
@@ -229,6 +256,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		suggestions,
 		tools,
 		mcp,
+		prompts,
+		resources,
 		attachments,
 		chatAttachments,
 		sessions,

@@ -2,6 +2,7 @@ import { createContext } from 'svelte';
 import { goto, invalidateAll } from '$app/navigation';
 import { DEMO_MODEL_ID } from '$lib/api';
 import { ChatState } from './chat.svelte';
+import { McpChatState } from './mcp-chat.svelte';
 import { ModelSettingsState } from './model-settings.svelte';
 import { ModelsState } from './models.svelte';
 import { PresetsState } from './presets.svelte';
@@ -37,6 +38,7 @@ export class AppState {
 	readonly speechSettings = new SpeechSettingsState();
 	readonly dictation = new Dictation(this.speechSettings);
 	readonly signedUrls = new SignedUrls();
+	readonly mcpChat = new McpChatState();
 	readonly #navigation: Navigation;
 
 	constructor(navigation: Navigation = { goto, invalidateAll }) {
@@ -94,6 +96,7 @@ export const [getSuggestions, setSuggestions] = createContext<SuggestionsState>(
 export const [getSpeechSettings, setSpeechSettings] = createContext<SpeechSettingsState>();
 export const [getDictation, setDictation] = createContext<Dictation>();
 export const [getSignedUrls, setSignedUrls] = createContext<SignedUrls>();
+export const [getMcpChat, setMcpChat] = createContext<McpChatState>();
 
 /** Builds the app's state and provides every piece to the tree (call from the root layout). */
 export function provideAppState(app = new AppState()): AppState {
@@ -107,5 +110,6 @@ export function provideAppState(app = new AppState()): AppState {
 	setSpeechSettings(app.speechSettings);
 	setDictation(app.dictation);
 	setSignedUrls(app.signedUrls);
+	setMcpChat(app.mcpChat);
 	return app;
 }

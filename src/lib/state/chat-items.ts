@@ -1,4 +1,10 @@
-import { addUsage, type Message, type MessageAttachment, type Usage } from '$lib/api';
+import {
+	addUsage,
+	type Message,
+	type MessageAttachment,
+	type MessageResource,
+	type Usage
+} from '$lib/api';
 
 export interface ToolCardView {
 	id: string;
@@ -16,6 +22,23 @@ export interface UserItem {
 	content: string;
 	attachments: MessageAttachment[];
 	createdAt: string;
+	/** MCP resources attached to the question (chips). */
+	resources?: MessageResource[];
+}
+
+/** A server's question during a tool call: a form to fill (elicitation) or a completion to approve. */
+export interface QuestionView {
+	kind: 'elicitation' | 'sampling';
+	id: string;
+	serverId: string;
+	/** Elicitation: what the server asks, and the schema of the answer. */
+	message?: string;
+	schema?: Record<string, unknown>;
+	/** Sampling: the messages it wants to send, and its token limit. */
+	messages?: { role: string; text: string }[];
+	maxTokens?: number;
+	systemPrompt?: string;
+	status: 'open' | 'accept' | 'decline' | 'cancel' | 'approved' | 'denied' | 'failed';
 }
 
 export interface AssistantItem {
@@ -31,6 +54,8 @@ export interface AssistantItem {
 	finishReason: string | null;
 	attachments: MessageAttachment[];
 	streaming: boolean;
+	/** Questions its tools' servers asked while it streamed. */
+	questions?: QuestionView[];
 }
 
 export type ChatItem = UserItem | AssistantItem;
@@ -82,7 +107,8 @@ export function itemsFromHistory(
 				key: `m${message.id}`,
 				content: message.content,
 				attachments: message.attachments,
-				createdAt: message.created_at
+				createdAt: message.created_at,
+				...(message.resources?.length ? { resources: message.resources } : {})
 			});
 		} else if (message.role === 'assistant') {
 			if (!reply) {

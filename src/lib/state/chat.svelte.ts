@@ -7,8 +7,12 @@ import {
 	type ApprovalDecisionRequest,
 	type ChatEvent,
 	type ChatRequest,
+	type ElicitationAnswerRequest,
 	type Message,
 	type MessageAttachment,
+	type MessageResource,
+	type PromptMessage,
+	type SamplingDecisionRequest,
 	type SessionDetail
 } from '$lib/api';
 import { api, ApiRequestError, errorFrom } from '$lib/api/client';
@@ -26,6 +30,10 @@ export interface SendOptions {
 	attachmentIds?: string[];
 	/** What the question looked like, for the optimistic bubble (attachments preview). */
 	attachments?: MessageAttachment[];
+	/** MCP resources whose text goes with the question. */
+	resources?: MessageResource[];
+	/** An MCP prompt's messages before this one, sent with their roles. */
+	promptMessages?: PromptMessage[];
 }
 
 interface Hooks {
@@ -80,6 +88,8 @@ export class ChatState {
 	/** Counts the conversations opened here: a page that arrives for an earlier one is dropped. */
 	#opened = $state(0);
 	draft = $state('');
+	/** MCP servers whose tools this chat does not offer (the tools menu). */
+	disabledServers = $state.raw<string[]>([]);
 	hooks: Hooks = {};
 
 	get sessionId() {
@@ -137,6 +147,7 @@ export class ChatState {
 		this.#detach();
 		this.#sessionId = detail.session_id;
 		this.#title = detail.title;
+		this.disabledServers = detail.disabled_servers ?? [];
 		this.#showPage(detail);
 		this.#pending = null;
 		this.#requestError = null;
@@ -152,6 +163,7 @@ export class ChatState {
 		this.#pending = null;
 		this.#requestError = null;
 		this.draft = '';
+		this.disabledServers = [];
 	}
 
 	/**
@@ -222,24 +234,46 @@ export class ChatState {
 		const message = text.trim() ? text : '';
 		if (this.#streaming || (!message && !options.attachmentIds?.length)) return false;
 		const key = `local${++this.#counter}`;
+		const now = new Date().toISOString();
+		const prompt: ChatItem[] = (options.promptMessages ?? []).map((item, index) =>
+			item.role === 'user'
+				? {
+						kind: 'user',
+						key: `${key}p${index}`,
+						content: item.text,
+						attachments: [],
+						createdAt: now
+					}
+				: { ...emptyAssistant(`${key}p${index}`), content: item.text, streaming: false }
+		);
+		const resources = options.resources ?? [];
 		this.#items = [
 			...this.#items,
+			...prompt,
 			{
 				kind: 'user',
 				key,
 				content: message,
 				attachments: options.attachments ?? [],
-				createdAt: new Date().toISOString()
+				createdAt: now,
+				...(resources.length ? { resources } : {})
 			}
 		];
+		const isNew = !this.#sessionId;
 		const ok = await this.#stream({
 			session_id: this.#sessionId ?? undefined,
 			message,
-			attachment_ids: options.attachmentIds?.length ? options.attachmentIds : undefined
+			attachment_ids: options.attachmentIds?.length ? options.attachmentIds : undefined,
+			...(resources.length
+				? { resources: resources.map(({ server_id, uri }) => ({ server_id, uri })) }
+				: {}),
+			...(prompt.length ? { prompt_messages: options.promptMessages } : {}),
+			...(isNew && this.disabledServers.length ? { disabled_servers: this.disabledServers } : {})
 		});
 		if (!ok) {
 			// Nothing was saved: take the question back out and give the text back to the composer.
-			this.#items = this.#items.filter((item) => item.key !== key);
+			const taken = new Set([key, ...prompt.map((item) => item.key)]);
+			this.#items = this.#items.filter((item) => !taken.has(item.key));
 			if (!this.draft) this.draft = text;
 		}
 		return ok;
@@ -294,6 +328,34 @@ export class ChatState {
 		});
 		// The call may already have finished while this answer was on its way (a fast tool).
 		if (card?.status === 'awaiting_approval') card.status = 'running';
+	}
+
+	/** Answers a server's question; throws ApiRequestError (400 keeps it open for another try). */
+	async answerElicitation(
+		id: string,
+		action: ElicitationAnswerRequest['action'],
+		content?: ElicitationAnswerRequest['content']
+	): Promise<void> {
+		await api('/api/chat/elicitations', approvalDecisionResponse, {
+			method: 'POST',
+			json: {
+				session_id: this.#sessionId ?? '',
+				elicitation_id: id,
+				action,
+				...(content ? { content } : {})
+			} satisfies ElicitationAnswerRequest
+		});
+	}
+
+	async decideSampling(id: string, action: SamplingDecisionRequest['action']): Promise<void> {
+		await api('/api/chat/samplings', approvalDecisionResponse, {
+			method: 'POST',
+			json: {
+				session_id: this.#sessionId ?? '',
+				sampling_id: id,
+				action
+			} satisfies SamplingDecisionRequest
+		});
 	}
 
 	/** Stops following the reply here; the server goes on writing it. */
@@ -419,6 +481,8 @@ export class ChatState {
 				for (const tool of reply.tools)
 					if (tool.status === 'running' || tool.status === 'awaiting_approval')
 						tool.status = 'error';
+				for (const question of reply.questions ?? [])
+					if (question.status === 'open') question.status = 'cancel';
 				this.#items = [...this.#items, $state.snapshot(reply) as AssistantItem];
 				this.#pending = null;
 			}
@@ -480,6 +544,33 @@ export class ChatState {
 					card.durationMs = event.data.duration_ms;
 				}
 				if (event.data.attachments) reply.attachments.push(...event.data.attachments);
+				break;
+			}
+			case 'elicitation':
+				(reply.questions ??= []).push({
+					kind: 'elicitation',
+					id: event.data.id,
+					serverId: event.data.server_id,
+					message: event.data.message,
+					schema: event.data.requested_schema,
+					status: 'open'
+				});
+				break;
+			case 'sampling_request':
+				(reply.questions ??= []).push({
+					kind: 'sampling',
+					id: event.data.id,
+					serverId: event.data.server_id,
+					messages: event.data.messages,
+					maxTokens: event.data.max_tokens,
+					systemPrompt: event.data.system_prompt,
+					status: 'open'
+				});
+				break;
+			case 'elicitation_result':
+			case 'sampling_result': {
+				const question = reply.questions?.find((item) => item.id === event.data.id);
+				if (question) question.status = event.data.action;
 				break;
 			}
 			case 'usage':

@@ -1,5 +1,6 @@
 import type { MessageRow } from '../db/schema';
 import type { ContentPart, UpstreamMessage } from '../openrouter/types';
+import { questionText } from './attached-resources';
 
 /**
  * A stored conversation as the upstream expects it: the system prompt, then valid turns only.
@@ -16,11 +17,12 @@ export function upstreamHistory(
 	for (const row of rows) {
 		if (row.role === 'user') {
 			const files = parts.get(row.id) ?? [];
+			const text = questionText(row.content, row.resources);
 			out.push({
 				role: 'user',
 				content: files.length
-					? [...(row.content ? [{ type: 'text' as const, text: row.content }] : []), ...files]
-					: row.content
+					? [...(text ? [{ type: 'text' as const, text }] : []), ...files]
+					: text
 			});
 		} else if (row.role === 'assistant') {
 			const calls = (row.toolCalls ?? []).filter((call) => answered.has(call.id));

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { addUsage, type ChatEvent, type Usage } from '$lib/api';
+import {
+	addUsage,
+	type ChatEvent,
+	type PromptMessage,
+	type ResourceRef,
+	type Usage
+} from '$lib/api';
 import { titleFrom } from '$lib/format/title';
 import type { MessageRow } from '../db/schema';
 import { badRequest, notFound } from '../errors';
@@ -16,7 +22,10 @@ import type {
 import type { ModelSettingsSource } from '../settings/model-settings';
 import { checkModelId, type KnownModels } from '../models/check';
 import type { ApprovalRegistry } from './approvals';
+import type { AttachedResource } from '../mcp/resources';
 import type { ChatAttachments } from './attachments';
+import { offeredTools, type ChatToolChoice } from './chat-tools';
+import type { InteractionsFactory } from './interactions';
 import { upstreamHistory } from './history';
 import { DraftWriter, INTERRUPTED, ReplyDraft } from './reply-draft';
 import type { ChatRepository } from './repository';
@@ -40,6 +49,12 @@ export interface ChatTurnInput {
 	projectId?: string;
 	/** A new conversation that is never listed, searched or logged. */
 	temporary?: boolean;
+	/** MCP resources whose text goes upstream with the question and stays with it. */
+	resources?: ResourceRef[];
+	/** An MCP prompt's messages before `message`, saved with their roles. */
+	promptMessages?: PromptMessage[];
+	/** MCP servers this chat does not offer tools of (saved on the conversation). */
+	disabledServers?: string[];
 }
 
 export interface OrchestratorDeps {
@@ -58,6 +73,12 @@ export interface OrchestratorDeps {
 	checkpointMs?: number;
 	/** The chat's and its project's model and system prompt (projects/scope.ts). */
 	scope?: ChatScope;
+	/** Servers switched off per chat (chat-tools.ts). */
+	toolChoice?: ChatToolChoice;
+	/** Reads the MCP resources attached to a question (mcp/resources.ts). */
+	resources?: { forChat(refs: ResourceRef[]): Promise<AttachedResource[]> };
+	/** Elicitation and sampling of a running tool's server (interactions.ts). */
+	interactions?: InteractionsFactory;
 }
 
 export interface ChatTurn {
@@ -97,6 +118,8 @@ interface Turn {
 	leafId: number | null;
 	title: string;
 	userMessageId: number;
+	/** MCP servers whose tools this chat does not offer. */
+	disabled: ReadonlySet<string>;
 }
 
 interface Failure {
@@ -185,6 +208,7 @@ export class ChatOrchestrator {
 			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
 		const place = placeTurn(repo.tree, conversation, { ...input, asks });
 		if (attachmentIds.length) await attachments.validate(attachmentIds, modelId);
+		const extras = await this.#extras(input, sessionId);
 
 		let early: EarlyRound | undefined;
 		const title = conversation?.title ?? titleFrom(input.message, 'Attachment');
@@ -198,9 +222,10 @@ export class ChatOrchestrator {
 				role: 'user' as const,
 				content: input.message,
 				modelId,
-				createdAt: this.#timestamp()
+				createdAt: this.#timestamp(),
+				resources: extras.resources
 			};
-			if (attachmentIds.length === 0) {
+			if (attachmentIds.length === 0 && extras.plain) {
 				// The history as it is once the question is saved: its path, then the question.
 				const messages = sessionId
 					? await this.#history(sessionId, place.parentId, setup.systemPrompt)
@@ -209,15 +234,38 @@ export class ChatOrchestrator {
 					messages.push({ role: 'system', content: setup.systemPrompt });
 				messages.push({ role: 'user', content: input.message });
 				early = this.#startEarly(
-					{ sessionId: question.sessionId, modelId, setup, leafId: null, title, userMessageId: 0 },
+					{
+						sessionId: question.sessionId,
+						modelId,
+						setup,
+						leafId: null,
+						title,
+						userMessageId: 0,
+						disabled: extras.disabled
+					},
 					messages
 				);
 			}
 			const existing = sessionId;
-			const save = () =>
-				existing
-					? repo.addMessage(question)
-					: repo.startConversation(title, question, this.#deps.scope?.newConversation(input));
+			const save = () => {
+				// An MCP prompt's earlier messages first, each under the one before, then the question.
+				let parentId = place.parentId;
+				let row: MessageRow | undefined;
+				for (const message of [
+					...extras.before(question.sessionId, question.createdAt),
+					question
+				]) {
+					const placed = { ...message, parentId };
+					row =
+						row || existing
+							? repo.addMessage(placed)
+							: repo.startConversation(title, placed, this.#deps.scope?.newConversation(input));
+					parentId = row.id;
+				}
+				if (input.disabledServers)
+					this.#deps.toolChoice?.set(question.sessionId, input.disabledServers);
+				return row!;
+			};
 			let row: MessageRow;
 			try {
 				// Sent early: saved with the other turns' writes while the provider works on it.
@@ -238,7 +286,8 @@ export class ChatOrchestrator {
 		}
 
 		const id = sessionId!;
-		const where = { leafId: userMessageId, title, userMessageId };
+		if (replying && input.disabledServers) this.#deps.toolChoice?.set(id, input.disabledServers);
+		const where = { leafId: userMessageId, title, userMessageId, disabled: extras.disabled };
 		return {
 			sessionId: id,
 			events: (signal, live) => {
@@ -266,7 +315,8 @@ export class ChatOrchestrator {
 	/** Sends the first round upstream now; its events are read when the turn runs. */
 	#startEarly(turn: Omit<Turn, 'signal'>, messages: UpstreamMessage[]): EarlyRound {
 		const controller = new AbortController();
-		const offered = (this.#deps.maxToolRounds ?? 8) >= 1 ? this.#deps.tools.listTools() : [];
+		const offered =
+			(this.#deps.maxToolRounds ?? 8) >= 1 ? offeredTools(this.#deps.tools, turn.disabled) : [];
 		const stream = this.#deps.client.streamChat(
 			this.#request(turn, messages, offered),
 			controller.signal
@@ -319,7 +369,7 @@ export class ChatOrchestrator {
 		const started = Date.now();
 
 		for (let round = 1; ; round++) {
-			const offered = round <= maxRounds ? tools.listTools() : [];
+			const offered = round <= maxRounds ? offeredTools(tools, turn.disabled) : [];
 			const result = yield* this.#stream(turn, this.#request(turn, messages, offered));
 			const { reply, draft } = result;
 			if (reply.usage) usage = addUsage(usage, reply.usage);
@@ -360,7 +410,19 @@ export class ChatOrchestrator {
 				toolCalls: calls
 			});
 			messages.push({ role: 'assistant', content: reply.text || null, tool_calls: calls });
-			messages.push(...(yield* this.#toolRunner.run(sessionId, calls, signal, turn)));
+			messages.push(
+				...(yield* this.#toolRunner.run(
+					sessionId,
+					calls,
+					signal,
+					{
+						modelId,
+						disabledServers: turn.disabled,
+						onUsage: (more) => (usage = addUsage(usage, more))
+					},
+					turn
+				))
+			);
 			if (signal?.aborted) {
 				yield {
 					event: 'done',
@@ -369,6 +431,34 @@ export class ChatOrchestrator {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * What an MCP-aware question adds: the resources read (404 before anything is saved), the
+	 * prompt's earlier messages as rows, and the servers switched off for the chat.
+	 */
+	async #extras(input: ChatTurnInput, sessionId: string | undefined) {
+		const resources = input.resources?.length
+			? await (this.#deps.resources?.forChat(input.resources) ?? [])
+			: [];
+		const prompt = input.regenerate ? [] : (input.promptMessages ?? []);
+		const disabled = new Set(
+			input.disabledServers ?? (sessionId ? (this.#deps.toolChoice?.disabled(sessionId) ?? []) : [])
+		);
+		return {
+			resources: resources.length ? resources : null,
+			disabled,
+			/** Nothing but text: the question can go upstream before it is saved. */
+			plain: resources.length === 0 && prompt.length === 0,
+			before: (id: string, createdAt: string) =>
+				prompt.map((message) => ({
+					sessionId: id,
+					role: message.role,
+					content: message.text,
+					createdAt,
+					...(message.role === 'assistant' ? { finishReason: 'stop' } : {})
+				}))
+		};
 	}
 
 	#request(

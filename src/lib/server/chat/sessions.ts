@@ -12,6 +12,7 @@ import {
 import type { ConversationPlacement } from '../projects/repository';
 import type { ConversationRow, MessageRow } from '../db/schema';
 import { badRequest, notFound } from '../errors';
+import type { ChatToolChoice } from './chat-tools';
 import type { ChatRepository } from './repository';
 
 /** Loads attachments of messages for the history view (re-signing stale URLs, marking them used). */
@@ -64,7 +65,10 @@ export function toApiMessage(
 		finish_reason: row.finishReason,
 		error: row.error ?? null,
 		created_at: row.createdAt,
-		attachments
+		attachments,
+		...(row.resources?.length
+			? { resources: row.resources.map(({ text: _text, ...resource }) => resource) }
+			: {})
 	};
 }
 
@@ -85,7 +89,8 @@ export class SessionService {
 		private readonly repo: ChatRepository,
 		private readonly attachments: HistoryAttachments = noHistoryAttachments,
 		private readonly runs: RunningTurns = noRunningTurns,
-		private readonly placement?: SessionPlacement
+		private readonly placement?: SessionPlacement,
+		private readonly toolChoice?: ChatToolChoice
 	) {}
 
 	list(query: SessionListQuery): SessionList {
@@ -154,7 +159,8 @@ export class SessionService {
 			running,
 			current_leaf_id: conversation.currentLeafId,
 			messages: rows.map((row) => toApiMessage(row, files.get(row.id), siblings.get(row.id))),
-			has_more: hasMore
+			has_more: hasMore,
+			disabled_servers: conversation.disabledServers ?? []
 		};
 	}
 
@@ -175,6 +181,7 @@ export class SessionService {
 		return this.repo.inTransaction(() => {
 			if (patch.current_leaf_id !== undefined) this.showVersion(sessionId, patch.current_leaf_id);
 			if (patch.title !== undefined) this.repo.rename(sessionId, patch.title);
+			if (patch.disabled_servers) this.toolChoice?.set(sessionId, patch.disabled_servers);
 			const row = this.placement?.place(sessionId, place!) ?? this.repo.getConversation(sessionId)!;
 			return {
 				session_id: row.sessionId,
@@ -182,7 +189,8 @@ export class SessionService {
 				created_at: row.createdAt,
 				updated_at: row.updatedAt,
 				current_leaf_id: row.currentLeafId,
-				...placementOf(row)
+				...placementOf(row),
+				disabled_servers: this.toolChoice?.disabled(sessionId) ?? []
 			};
 		});
 	}

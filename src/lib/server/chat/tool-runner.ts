@@ -1,11 +1,12 @@
-import type { ChatEvent } from '$lib/api';
+import type { ChatEvent, Usage } from '$lib/api';
 import type { Logger } from '../log';
 import type { UpstreamMessage, UpstreamToolCall } from '../openrouter/types';
 import { ApprovalRegistry } from './approvals';
 import type { ChatAttachments, StoredToolFiles } from './attachments';
 import { Channel } from './channel';
+import type { InteractionsFactory } from './interactions';
 import type { ChatRepository } from './repository';
-import type { ToolProvider } from './tools';
+import type { ChatInteractions, ToolProvider } from './tools';
 
 export interface ToolRunnerDeps {
 	tools: ToolProvider;
@@ -14,7 +15,18 @@ export interface ToolRunnerDeps {
 	repo: ChatRepository;
 	log: Logger;
 	now?: () => Date;
+	/** Where a running tool's server asks the person or the model something (interactions.ts). */
+	interactions?: InteractionsFactory;
 }
+
+/** What the turn tells its tool calls: its model, the servers it switched off, its usage total. */
+export interface TurnContext {
+	modelId: string;
+	disabledServers: ReadonlySet<string>;
+	onUsage: (usage: Usage) => void;
+}
+
+const NO_CONTEXT: TurnContext = { modelId: '', disabledServers: new Set(), onUsage: () => {} };
 
 interface Outcome {
 	content: string;
@@ -73,6 +85,7 @@ export class ToolRunner {
 		sessionId: string,
 		calls: UpstreamToolCall[],
 		signal?: AbortSignal,
+		turn: TurnContext = NO_CONTEXT,
 		/** Where the tool messages go in the tree: each under the one saved before it. */
 		chain: { leafId?: number | null } = {}
 	): AsyncGenerator<ChatEvent, UpstreamMessage[]> {
@@ -80,7 +93,7 @@ export class ToolRunner {
 		const emit: Emit = (event) => channel.push(event);
 		const answers = new Map<UpstreamToolCall, string>();
 		const runAll = calls.map(async (call) =>
-			answers.set(call, await this.#runOne(sessionId, call, emit, signal, chain))
+			answers.set(call, await this.#runOne(sessionId, call, emit, signal, turn, chain))
 		);
 		Promise.allSettled(runAll).then((settled) => {
 			for (const result of settled) {
@@ -106,6 +119,7 @@ export class ToolRunner {
 		call: UpstreamToolCall,
 		emit: Emit,
 		signal: AbortSignal | undefined,
+		turn: TurnContext,
 		chain: { leafId?: number | null }
 	): Promise<string> {
 		const { repo, attachments, log } = this.#deps;
@@ -115,7 +129,7 @@ export class ToolRunner {
 		emit({ event: 'tool_call', data: { id: call.id, name, arguments: args ?? {} } });
 
 		const outcome = args
-			? await this.#outcome(sessionId, call, args, emit, signal)
+			? await this.#outcome(sessionId, call, args, emit, signal, turn)
 			: failed(
 					'The tool arguments were not a valid JSON object; send a JSON object that matches the tool schema.'
 				);
@@ -163,12 +177,17 @@ export class ToolRunner {
 		call: UpstreamToolCall,
 		args: Record<string, unknown>,
 		emit: Emit,
-		signal?: AbortSignal
+		signal: AbortSignal | undefined,
+		turn: TurnContext
 	): Promise<Outcome> {
 		const { tools, approvals } = this.#deps;
 		const name = call.function.name;
 		const info = tools.describe(name);
 		if (!info) return failed(`There is no tool named ${name}. Use one of the tools offered.`);
+		if (turn.disabledServers.has(info.serverId))
+			return failed(
+				`The ${info.serverId} server is switched off in this chat; ${name} did not run. Use one of the tools offered.`
+			);
 		if (info.approval === 'deny')
 			return failed(`The ${info.serverId} server is set to deny tool calls; ${name} did not run.`);
 		if (info.approval === 'ask') {
@@ -181,7 +200,14 @@ export class ToolRunner {
 				return failed(`${why}; ${name} did not run.`);
 			}
 		}
-		return this.#call(sessionId, name, call.id, args, emit, signal);
+		const interactions = this.#deps.interactions?.({
+			sessionId,
+			modelId: turn.modelId,
+			emit,
+			onUsage: turn.onUsage,
+			signal
+		});
+		return this.#call(sessionId, name, call.id, args, emit, signal, interactions);
 	}
 
 	async #call(
@@ -190,7 +216,8 @@ export class ToolRunner {
 		callId: string,
 		args: Record<string, unknown>,
 		emit: Emit,
-		signal?: AbortSignal
+		signal: AbortSignal | undefined,
+		interactions: ChatInteractions | undefined
 	): Promise<Outcome> {
 		const { tools, attachments, log } = this.#deps;
 		// A provider that breaks its "never throws" promise must still answer the call:
@@ -198,6 +225,7 @@ export class ToolRunner {
 		try {
 			const result = await tools.callTool(name, args, {
 				signal,
+				interactions,
 				onProgress: (progress) =>
 					emit({ event: 'tool_progress', data: { id: callId, ...progress } })
 			});

@@ -1,3 +1,10 @@
+import type {
+	CreateMessageRequest,
+	CreateMessageResult,
+	ElicitRequestFormParams,
+	ElicitResult
+} from '@modelcontextprotocol/sdk/types.js';
+
 /**
  * What the orchestrator needs from a tool source (the MCP aggregator implements it).
  * Names are the exposed, prefixed ones (`{server_id}__{tool}`).
@@ -31,9 +38,27 @@ export interface ToolOutcome {
 	files?: ToolFile[];
 }
 
+/**
+ * What a server may ask the chat while one of its tools runs: a question for the person
+ * (elicitation) or a completion from the chat's model (sampling). Built per call by the chat.
+ */
+export interface ChatInteractions {
+	elicit(
+		serverId: string,
+		params: ElicitRequestFormParams,
+		signal: AbortSignal
+	): Promise<ElicitResult>;
+	sample(
+		serverId: string,
+		params: CreateMessageRequest['params'],
+		signal: AbortSignal
+	): Promise<CreateMessageResult>;
+}
+
 export interface ToolCallOptions {
 	signal?: AbortSignal;
 	onProgress?: (progress: ToolProgress) => void;
+	interactions?: ChatInteractions;
 }
 
 export interface ToolProvider {

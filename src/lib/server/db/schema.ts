@@ -82,7 +82,15 @@ export const messages = sqliteTable(
 		>(),
 		/** MCP resources attached to a user message (their text went upstream), as JSON. */
 		resources: text('resources', { mode: 'json' }).$type<
-			{ server_id: string; uri: string; name?: string; mime_type?: string; truncated?: boolean }[]
+			{
+				server_id: string;
+				uri: string;
+				name?: string;
+				mime_type?: string;
+				truncated?: boolean;
+				/** The text that went upstream, sent again with later turns. */
+				text?: string;
+			}[]
 		>(),
 		createdAt: text('created_at').notNull()
 	},

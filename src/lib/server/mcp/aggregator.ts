@@ -1,4 +1,4 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
 import {
 	mcpServerConfigList,
 	type McpServerConfig,
@@ -44,6 +44,20 @@ interface CatalogueEntry {
 	serverId: string;
 	tool: Tool;
 	name: string;
+}
+
+/** A server's declared capabilities as short names: `tools`, `prompts`, `resources.subscribe`, ... */
+export function capabilityNames(capabilities: ServerCapabilities | undefined): string[] {
+	if (!capabilities) return [];
+	const names: string[] = [];
+	for (const [name, value] of Object.entries(capabilities)) {
+		if (value === undefined || name === 'experimental') continue;
+		names.push(name);
+		if (value && typeof value === 'object')
+			for (const [flag, on] of Object.entries(value))
+				if (on === true) names.push(`${name}.${flag}`);
+	}
+	return names;
 }
 
 const sameJson = (a: unknown, b: unknown) =>
@@ -178,6 +192,25 @@ export class McpAggregator implements ToolProvider {
 	async reconnect(serverId: string): Promise<void> {
 		await this.#ready();
 		await this.#connections.get(serverId)?.restart();
+	}
+
+	/** The connected, enabled servers (their prompts and resources: prompts.ts, resources.ts). */
+	async connectedServers(): Promise<ServerConnection[]> {
+		await this.#ready();
+		return [...this.#connections.values()].filter(
+			(connection) => connection.status === 'connected' && connection.config.enabled
+		);
+	}
+
+	/** A configured server's connection (any status); undefined for an id not configured or off. */
+	async connection(serverId: string): Promise<ServerConnection | undefined> {
+		await this.#ready();
+		return this.#connections.get(serverId);
+	}
+
+	/** What a server's sampling requests get (its config's `sampling`, default ask). */
+	samplingPolicy(serverId: string): 'ask' | 'auto' | 'deny' {
+		return this.#connections.get(serverId)?.config.sampling ?? 'ask';
 	}
 
 	counts(): { connected: number; unavailable: number } {
@@ -367,11 +400,19 @@ export class McpAggregator implements ToolProvider {
 				description: tool.description ?? tool.title ?? ''
 			})
 		);
+		const live = connection?.status === 'connected' ? connection : undefined;
 		return {
 			...hideSecrets(config),
 			status: config.enabled ? (connection?.status ?? 'connecting') : 'disabled',
 			error: connection?.error ?? null,
-			tools
+			tools,
+			counts: {
+				tools: tools.length,
+				prompts: live?.features.prompts.length ?? 0,
+				resources: live?.features.resources.length ?? 0,
+				templates: live?.features.templates.length ?? 0
+			},
+			capabilities: capabilityNames(live?.capabilities)
 		};
 	}
 }

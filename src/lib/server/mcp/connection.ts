@@ -5,10 +5,12 @@ import {
 	McpError,
 	ToolListChangedNotificationSchema,
 	type CallToolResult,
+	type ServerCapabilities,
 	type Tool
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig, McpServerStatus } from '$lib/api/mcp';
-import type { ToolProgress } from '../chat/tools';
+import type { ChatInteractions, ToolProgress } from '../chat/tools';
+import { ServerFeatures } from './features';
 import type { Logger } from '../log';
 import type { BuiltinRegistry } from './builtin/registry';
 import { scrubText, shownUrl } from './secrets';
@@ -47,6 +49,8 @@ export interface ConnectionDeps {
 export interface CallOptions {
 	signal?: AbortSignal;
 	onProgress?: (progress: ToolProgress) => void;
+	/** Where the server's questions during the call go (elicitation, sampling). */
+	interactions?: ChatInteractions;
 }
 
 /** A failed call; `lost` when the connection itself broke (the server gets reconnected). */
@@ -113,6 +117,69 @@ function describeConnectError(
 	return scrubText(output ? `${message} Its last output: ${output}` : message, config);
 }
 
+/** Larger than any call may run; the call's own clock ends it (CallClock). */
+const UNBOUNDED_MS = 2 ** 31 - 1;
+
+/**
+ * A tool call's time limit: `timeoutMs` without a sign of life (progress restarts it), not
+ * counting the time its server waits on the person. Expiry aborts `signal`, as a stop does.
+ */
+class CallClock {
+	readonly #controller = new AbortController();
+	readonly #timeoutMs: number;
+	readonly #outer: AbortSignal | undefined;
+	readonly #onOuterAbort = () => this.#controller.abort(this.#outer?.reason);
+	#timer: NodeJS.Timeout | undefined;
+	#paused = 0;
+	expired = false;
+
+	constructor(timeoutMs: number, outer: AbortSignal | undefined) {
+		this.#timeoutMs = timeoutMs;
+		this.#outer = outer;
+		if (outer?.aborted) this.#controller.abort(outer.reason);
+		else outer?.addEventListener('abort', this.#onOuterAbort, { once: true });
+		this.restart();
+	}
+
+	get signal(): AbortSignal {
+		return this.#controller.signal;
+	}
+
+	restart(): void {
+		clearTimeout(this.#timer);
+		if (this.#paused || this.#controller.signal.aborted) return;
+		this.#timer = setTimeout(() => {
+			this.expired = true;
+			this.#controller.abort(new Error('timeout'));
+		}, this.#timeoutMs);
+	}
+
+	/** The same interactions, with the clock stopped while each question is open. */
+	pausedDuring(interactions: ChatInteractions): ChatInteractions {
+		const paused = async <T>(work: () => Promise<T>): Promise<T> => {
+			this.#paused++;
+			clearTimeout(this.#timer);
+			try {
+				return await work();
+			} finally {
+				this.#paused--;
+				this.restart();
+			}
+		};
+		return {
+			elicit: (serverId, params, signal) =>
+				paused(() => interactions.elicit(serverId, params, signal)),
+			sample: (serverId, params, signal) =>
+				paused(() => interactions.sample(serverId, params, signal))
+		};
+	}
+
+	dispose(): void {
+		clearTimeout(this.#timer);
+		this.#outer?.removeEventListener('abort', this.#onOuterAbort);
+	}
+}
+
 /** Races `work` against a deadline; the loser keeps running, so callers clean up on timeout. */
 function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
 	let timer: NodeJS.Timeout;
@@ -131,6 +198,10 @@ export class ServerConnection {
 	status: McpServerStatus = 'connecting';
 	error: string | null = null;
 	tools: Tool[] = [];
+	/** What the server declared in `initialize`; undefined until connected. */
+	capabilities: ServerCapabilities | undefined;
+	/** Prompts, resources, templates and subscriptions (features.ts). */
+	readonly features: ServerFeatures;
 
 	readonly #deps: ConnectionDeps;
 	readonly #log: Logger;
@@ -147,6 +218,16 @@ export class ServerConnection {
 		this.config = config;
 		this.#deps = deps;
 		this.#log = deps.log.child({ mcp_server: config.id });
+		this.features = new ServerFeatures(
+			this.#log,
+			() => deps.onChange(),
+			() => this.config.id
+		);
+	}
+
+	/** The SDK client while connected (prompts and resources go through it). */
+	get client(): Client | undefined {
+		return this.status === 'connected' ? this.#client : undefined;
 	}
 
 	/** Connects (again) now; resolves when this attempt has settled, never rejects. */
@@ -222,25 +303,29 @@ export class ServerConnection {
 		}
 		const generation = this.#generation;
 		const timeout = this.#deps.timings.callTimeoutMs;
+		// The call's own clock (not the SDK's): progress restarts it, and it stands still while the
+		// server waits on the person (elicitation, sampling approval), which may take minutes.
+		const clock = new CallClock(timeout, options.signal);
+		const interactions = options.interactions && clock.pausedDuring(options.interactions);
+		const release = interactions && this.features.during(interactions);
 		try {
 			const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, {
-				signal: options.signal,
-				timeout,
-				resetTimeoutOnProgress: true,
-				maxTotalTimeout: timeout * 10,
-				onprogress: options.onProgress
-					? ({ progress, total, message }) =>
-							options.onProgress!({
-								progress,
-								...(total !== undefined ? { total } : {}),
-								...(message ? { message } : {})
-							})
-					: undefined
+				signal: clock.signal,
+				timeout: UNBOUNDED_MS,
+				maxTotalTimeout: UNBOUNDED_MS,
+				onprogress: ({ progress, total, message }) => {
+					clock.restart();
+					options.onProgress?.({
+						progress,
+						...(total !== undefined ? { total } : {}),
+						...(message ? { message } : {})
+					});
+				}
 			});
 			return result as CallToolResult;
 		} catch (error) {
 			if (options.signal?.aborted) throw new ToolCallError('The call was stopped.', false);
-			if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+			if (clock.expired || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) {
 				throw new ToolCallError(`The tool did not answer within ${seconds(timeout)}.`, false);
 			}
 			const lost = !(error instanceof McpError) || error.code === ErrorCode.ConnectionClosed;
@@ -259,6 +344,9 @@ export class ServerConnection {
 				scrubText((error as Error).message || String(error), this.config),
 				false
 			);
+		} finally {
+			release?.();
+			clock.dispose();
 		}
 	}
 
@@ -274,7 +362,11 @@ export class ServerConnection {
 		});
 		const started = performance.now();
 
-		const client = new Client({ name: 'switchboard', version: this.#deps.clientVersion });
+		const client = new Client(
+			{ name: 'switchboard', version: this.#deps.clientVersion },
+			{ capabilities: { elicitation: { form: {} }, sampling: {} } }
+		);
+		this.features.attach(client, () => generation === this.#generation);
 		let opened: OpenedTransport | undefined;
 		try {
 			opened = await openTransport(this.config, this.#deps.builtins);
@@ -308,6 +400,9 @@ export class ServerConnection {
 				timings.initTimeoutMs,
 				`The server did not finish starting (initialize and tools/list) within ${seconds(timings.initTimeoutMs)}.`
 			);
+			if (generation !== this.#generation) return;
+			this.capabilities = client.getServerCapabilities();
+			await this.features.load(client, this.capabilities, timings.initTimeoutMs);
 			if (generation !== this.#generation) return;
 			this.#failures = 0;
 			clearTimeout(this.#retryTimer);
@@ -381,6 +476,10 @@ export class ServerConnection {
 
 	#set(status: McpServerStatus, error: string | null, tools: Tool[]) {
 		this.status = status;
+		if (status !== 'connected') {
+			this.capabilities = undefined;
+			this.features.clear();
+		}
 		// Every message above is scrubbed already; this keeps any later one from slipping past.
 		this.error = error && scrubText(error, this.config);
 		this.tools = tools;

@@ -15,10 +15,10 @@ function fileName(uri: string | undefined): string | undefined {
 }
 
 /** Cuts UTF-8 text to at most `limit` bytes (on a character boundary) with a note saying so. */
-export function cutToLimit(text: string, limit = MAX_RESULT_BYTES): string {
+export function cutToLimit(text: string, limit = MAX_RESULT_BYTES, what = 'tool result'): string {
 	const size = Buffer.byteLength(text, 'utf8');
 	if (size <= limit) return text;
-	const note = `\n\n[Switchboard cut this tool result: it was ${size} bytes, only the first ${limit} bytes are shown.]`;
+	const note = `\n\n[Switchboard cut this ${what}: it was ${size} bytes, only the first ${limit} bytes are shown.]`;
 	const budget = limit - Buffer.byteLength(note, 'utf8');
 	let cut = Buffer.from(text, 'utf8').subarray(0, budget).toString('utf8');
 	// A multi-byte character split at the boundary decodes to U+FFFD; drop it.

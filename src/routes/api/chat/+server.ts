@@ -17,7 +17,10 @@ export const POST: RequestHandler = endpoint(async ({ request, locals }) => {
 		parentId: input.parent_id,
 		replyTo: input.reply_to,
 		projectId: input.project_id,
-		temporary: input.temporary
+		temporary: input.temporary,
+		resources: input.resources,
+		promptMessages: input.prompt_messages,
+		disabledServers: input.disabled_servers
 	});
 	return sseResponse(run, request.signal);
 });
