@@ -1,6 +1,7 @@
 import DOMPurify, { type Config } from 'dompurify';
 import { Lexer, Marked, type Links, type Token, type TokensList } from 'marked';
 import { escapeHtml, highlight, idle, warmLanguage } from './highlight';
+import { mathExtension } from './math';
 import { replaceRemoteMedia } from './remote-media';
 
 /**
@@ -40,6 +41,7 @@ const marked = new Marked({
 		}
 	}
 });
+marked.use(mathExtension());
 
 /**
  * The classes a reply keeps: the ones this renderer writes (code blocks, highlight.js tokens).
@@ -47,11 +49,11 @@ const marked = new Marked({
  * (its hash is in the public bundle), and draw a fake login over the page.
  */
 const RENDERER_CLASSES: Record<string, RegExp> = {
-	div: /^code-(block|header)$/,
+	div: /^(code-(block|header)|math-display)$/,
 	button: /^copy-code$/,
 	code: /^(hljs|language-\S+)$/,
-	// highlight.js 11 scopes: `hljs-title function_`
-	span: /^(hljs-[\w-]+|[a-z]+_+)$/
+	// highlight.js 11 scopes: `hljs-title function_`; math placeholders (math.ts)
+	span: /^(hljs-[\w-]+|[a-z]+_+|math-(inline|display))$/
 };
 
 function keepRendererClasses(root: Element): void {
