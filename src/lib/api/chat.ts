@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { messageAttachment } from './attachments';
 import { modelId } from './settings';
+import { citationsEvent } from './web-search';
 
 /** Largest message a person can send, in characters (about 1 MB of text). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -16,7 +17,9 @@ export const chatRequest = z.object({
 	 * The UI's Retry (with `session_id` and an empty `message`): the last question is answered
 	 * again and the failed reply after it is removed, so the question is not duplicated.
 	 */
-	regenerate: z.boolean().optional()
+	regenerate: z.boolean().optional(),
+	/** Let the model search the web; remembered as the conversation's setting. */
+	web_search: z.boolean().optional()
 });
 export type ChatRequest = z.infer<typeof chatRequest>;
 
@@ -78,6 +81,7 @@ export const chatEvents = {
 		/** Files the tool returned (images, resources), stored as attachments. */
 		attachments: z.array(messageAttachment).optional()
 	}),
+	citations: citationsEvent,
 	usage,
 	error: z.object({ code: z.string(), message: z.string() }),
 	done: z.object({

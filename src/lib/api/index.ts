@@ -10,3 +10,4 @@ export * from './suggestions';
 export * from './attachments';
 export * from './google';
 export * from './mcp';
+export * from './web-search';

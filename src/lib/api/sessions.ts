@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { messageAttachment } from './attachments';
 import { usage } from './chat';
+import { citation } from './web-search';
 
 export const toolCall = z.object({
 	id: z.string(),
@@ -28,6 +29,8 @@ export const message = z.object({
 	 */
 	finish_reason: z.string().nullable().optional(),
 	error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
+	/** The web sources of a reply written with web search. */
+	citations: z.array(citation).nullable().optional(),
 	created_at: z.string(),
 	attachments: z.array(messageAttachment)
 });
@@ -62,6 +65,8 @@ export const sessionDetail = z.object({
 	updated_at: z.string(),
 	/** A reply is being written right now (follow it with `GET /api/sessions/{id}/stream`). */
 	running: z.boolean(),
+	/** The model may search the web in this conversation (the composer's Web search toggle). */
+	web_search: z.boolean().optional(),
 	/** Oldest first: the whole conversation, or the page `limit` / `before` asked for. */
 	messages: z.array(message),
 	/** Older messages than the first of `messages` exist (ask with `before` = its id). */
@@ -102,6 +107,17 @@ export const renameSessionRequest = z.object({
 });
 export type RenameSessionRequest = z.infer<typeof renameSessionRequest>;
 
+/** `PATCH /api/sessions/{id}`: any of the conversation's settings. */
+export const sessionPatchRequest = z
+	.object({
+		title: renameSessionRequest.shape.title.optional(),
+		web_search: z.boolean().optional()
+	})
+	.refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+		message: 'nothing to change: give title or web_search'
+	});
+export type SessionPatchRequest = z.infer<typeof sessionPatchRequest>;
+
 /** `POST /api/sessions/{id}/stop` answers how the stopped turn ended (`aborted`, or how it had just ended). */
 export const stoppedTurn = z.object({
 	ok: z.literal(true),
@@ -111,5 +127,7 @@ export const stoppedTurn = z.object({
 export type StoppedTurn = z.infer<typeof stoppedTurn>;
 
 /** `PATCH /api/sessions/{id}` answers the conversation with its new title. */
-export const renamedSession = sessionSummary.omit({ message_count: true });
+export const renamedSession = sessionSummary
+	.omit({ message_count: true })
+	.extend({ web_search: z.boolean().optional() });
 export type RenamedSession = z.infer<typeof renamedSession>;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { addUsage, type ChatEvent, type Usage } from '$lib/api';
+import { addUsage, type ChatEvent, type Citation, type Usage } from '$lib/api';
 import { titleFrom } from '$lib/format/title';
 import type { MessageRow } from '../db/schema';
 import { badRequest, notFound } from '../errors';
 import type { Logger } from '../log';
 import type { OpenRouterClient } from '../openrouter/client';
 import { UpstreamError } from '../openrouter/errors';
+import { CitationList, WEB_SEARCH_TOOL } from '../openrouter/web-search';
 import type {
 	ChatCompletionRequest,
 	ContentPart,
@@ -30,6 +31,8 @@ export interface ChatTurnInput {
 	modelId?: string;
 	/** Answer the last question again instead of adding a new one (the UI's Retry). */
 	regenerate?: boolean;
+	/** Let the model search the web (remembered for the conversation); unset: as the conversation says. */
+	webSearch?: boolean;
 }
 
 export interface OrchestratorDeps {
@@ -81,6 +84,9 @@ interface Turn {
 	early?: EarlyRound;
 	/** Where the reply's text goes, when not yielded (ChatTurn.events). */
 	live?: (event: ChatEvent) => void;
+	/** OpenRouter's web search is offered to the model; its sources, saved with the last reply. */
+	webSearch?: boolean;
+	citations?: CitationList;
 }
 
 interface Failure {
@@ -105,6 +111,7 @@ interface SavedReply extends Reply {
 	finishReason: string;
 	toolCalls?: UpstreamToolCall[] | null;
 	error?: Failure | null;
+	citations?: Citation[];
 }
 
 const SERVER_FAILURE: Failure = {
@@ -165,8 +172,10 @@ export class ChatOrchestrator {
 		}
 
 		let sessionId = input.sessionId;
-		if (sessionId && !repo.getConversation(sessionId))
+		const conversation = sessionId ? repo.getConversation(sessionId) : undefined;
+		if (sessionId && !conversation)
 			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		const webSearch = input.webSearch ?? conversation?.webSearch ?? false;
 		if (attachmentIds.length) await attachments.validate(attachmentIds, modelId);
 
 		let early: EarlyRound | undefined;
@@ -193,7 +202,10 @@ export class ChatOrchestrator {
 				if (!sessionId && setup.systemPrompt)
 					messages.push({ role: 'system', content: setup.systemPrompt });
 				messages.push({ role: 'user', content: input.message });
-				early = this.#startEarly({ sessionId: question.sessionId, modelId, setup }, messages);
+				early = this.#startEarly(
+					{ sessionId: question.sessionId, modelId, setup, webSearch },
+					messages
+				);
 			}
 			const existing = sessionId;
 			const save = () =>
@@ -209,6 +221,7 @@ export class ChatOrchestrator {
 				throw error;
 			}
 			sessionId = question.sessionId;
+			if (webSearch !== (conversation?.webSearch ?? false)) repo.setWebSearch(sessionId, webSearch);
 			if (attachmentIds.length) attachments.link(row.id, sessionId, attachmentIds);
 			log.conversation(sessionId, {
 				role: 'user',
@@ -222,7 +235,7 @@ export class ChatOrchestrator {
 		return {
 			sessionId: id,
 			events: (signal, live) => {
-				if (!early) return this.#run({ sessionId: id, modelId, setup, signal, live });
+				if (!early) return this.#run({ sessionId: id, modelId, setup, signal, live, webSearch });
 				// The early request has its own controller: the caller's signal stops it through it.
 				const { controller } = early;
 				if (signal?.aborted) controller.abort(signal.reason);
@@ -236,7 +249,8 @@ export class ChatOrchestrator {
 					setup,
 					signal: controller.signal,
 					early,
-					live
+					live,
+					webSearch
 				});
 			}
 		};
@@ -352,14 +366,17 @@ export class ChatOrchestrator {
 		offered: ToolDefinition[]
 	): ChatCompletionRequest {
 		const { setup } = turn;
+		const tools: NonNullable<ChatCompletionRequest['tools']> = offered.map((tool) => ({
+			type: 'function' as const,
+			function: tool
+		}));
+		if (turn.webSearch) tools.push(WEB_SEARCH_TOOL);
 		return {
 			...setup.parameterOverrides,
 			model: turn.modelId,
 			messages,
 			...(Object.keys(setup.providerOverrides).length ? { provider: setup.providerOverrides } : {}),
-			...(offered.length
-				? { tools: offered.map((tool) => ({ type: 'function' as const, function: tool })) }
-				: {})
+			...(tools.length ? { tools } : {})
 		};
 	}
 
@@ -404,6 +421,10 @@ export class ChatOrchestrator {
 					else yield reasoning;
 				} else if (event.type === 'usage') {
 					reply.usage = event.usage;
+				} else if (event.type === 'citations') {
+					turn.citations ??= new CitationList();
+					if (turn.citations.add(event.items))
+						yield { event: 'citations', data: { items: turn.citations.items } };
 				} else {
 					finish = event;
 				}
@@ -470,7 +491,8 @@ export class ChatOrchestrator {
 		const saved = await this.#saveReply(turn, end.draft, {
 			...end.reply,
 			finishReason: end.finishReason,
-			error: end.failure
+			error: end.failure,
+			citations: turn.citations?.items
 		});
 		if (end.total) yield { event: 'usage', data: end.total };
 		if (end.failure) yield { event: 'error', data: end.failure };
@@ -493,7 +515,8 @@ export class ChatOrchestrator {
 			modelId,
 			usage: usage ?? null,
 			finishReason,
-			error
+			error,
+			...(reply.citations?.length ? { citations: reply.citations } : {})
 		});
 		this.#deps.log.conversation(sessionId, {
 			role: 'assistant',

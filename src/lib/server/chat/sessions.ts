@@ -40,6 +40,15 @@ export function toApiMessage(row: MessageRow, attachments: MessageAttachment[] =
 		usage: row.usage ?? null,
 		finish_reason: row.finishReason,
 		error: row.error ?? null,
+		...(row.citations?.length
+			? {
+					citations: row.citations.map(({ url, title, content }) => ({
+						url,
+						title: title ?? url,
+						...(content ? { content } : {})
+					}))
+				}
+			: {}),
 		created_at: row.createdAt,
 		attachments
 	};
@@ -96,6 +105,7 @@ export class SessionService {
 			created_at: conversation.createdAt,
 			updated_at: conversation.updatedAt,
 			running,
+			web_search: conversation.webSearch,
 			messages: rows.map((row) => toApiMessage(row, files.get(row.id))),
 			has_more: hasMore
 		};
@@ -115,6 +125,19 @@ export class SessionService {
 			title: row.title,
 			created_at: row.createdAt,
 			updated_at: row.updatedAt
+		};
+	}
+
+	/** Turns web search on or off for the conversation. */
+	setWebSearch(sessionId: string, on: boolean) {
+		const row = this.repo.setWebSearch(sessionId, on);
+		if (!row) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		return {
+			session_id: row.sessionId,
+			title: row.title,
+			created_at: row.createdAt,
+			updated_at: row.updatedAt,
+			web_search: row.webSearch
 		};
 	}
 

@@ -13,7 +13,8 @@ export const POST: RequestHandler = endpoint(async ({ request, locals }) => {
 		message: input.message,
 		attachmentIds: input.attachment_ids,
 		modelId: input.model_id,
-		regenerate: input.regenerate
+		regenerate: input.regenerate,
+		webSearch: input.web_search
 	});
 	return sseResponse(run, request.signal);
 });

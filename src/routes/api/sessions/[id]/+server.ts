@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { renameSessionRequest, sessionDetailQuery } from '$lib/api';
+import { sessionDetailQuery, sessionPatchRequest } from '$lib/api';
 import { endpoint, parseQuery, readJson } from '$lib/server/http';
 import type { RequestHandler } from './$types';
 
@@ -10,8 +10,11 @@ export const GET: RequestHandler = endpoint(async ({ params, url, locals }) =>
 );
 
 export const PATCH: RequestHandler = endpoint(async ({ params, request, locals }) => {
-	const { title } = await readJson(request, renameSessionRequest);
-	return json(locals.services.sessions.rename(params.id, title));
+	const { title, web_search } = await readJson(request, sessionPatchRequest);
+	const { sessions } = locals.services;
+	const changed =
+		web_search === undefined ? undefined : sessions.setWebSearch(params.id, web_search);
+	return json(title === undefined ? changed : sessions.rename(params.id, title));
 });
 
 export const DELETE: RequestHandler = endpoint(async ({ params, locals }) => {
