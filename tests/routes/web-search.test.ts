@@ -3,6 +3,8 @@ import { chatEvents, sessionDetail } from '$lib/api';
 import type { Services } from '$lib/server/services';
 import { POST } from '../../src/routes/api/chat/+server';
 import { GET, PATCH } from '../../src/routes/api/sessions/[id]/+server';
+import { POST as CREATE_PRESET } from '../../src/routes/api/presets/+server';
+import { POST as APPLY_PRESET } from '../../src/routes/api/presets/[name]/apply/+server';
 import {
 	callRoute,
 	errorOf,
@@ -103,5 +105,22 @@ describe('web search', () => {
 		expect(await renamed.json()).toMatchObject({ title: 'Renamed' });
 		const missing = await patch(s, '00000000-0000-4000-8000-000000000000', { web_search: true });
 		expect(missing.status).toBe(404);
+	});
+
+	it('is kept in a preset, and applying the preset gives it back', async () => {
+		const s = services();
+		const created = await callRoute(CREATE_PRESET, s, {
+			method: 'POST',
+			path: '/api/presets',
+			body: { name: 'Research', web_search: true }
+		});
+		expect(created.status).toBe(201);
+		expect(await created.json()).toMatchObject({ name: 'Research', web_search: true });
+		const applied = await callRoute(APPLY_PRESET, s, {
+			method: 'POST',
+			path: '/api/presets/Research/apply',
+			params: { name: 'Research' }
+		});
+		expect(await applied.json()).toMatchObject({ web_search: true });
 	});
 });

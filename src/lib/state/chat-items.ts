@@ -1,4 +1,10 @@
-import { addUsage, type Message, type MessageAttachment, type Usage } from '$lib/api';
+import {
+	addUsage,
+	type Citation,
+	type Message,
+	type MessageAttachment,
+	type Usage
+} from '$lib/api';
 
 export interface ToolCardView {
 	id: string;
@@ -31,6 +37,8 @@ export interface AssistantItem {
 	finishReason: string | null;
 	attachments: MessageAttachment[];
 	streaming: boolean;
+	/** The web sources of a reply written with web search. */
+	citations?: Citation[];
 }
 
 export type ChatItem = UserItem | AssistantItem;
@@ -103,6 +111,7 @@ export function itemsFromHistory(
 			}
 			if (message.usage) reply.usage = addUsage(reply.usage, message.usage);
 			reply.modelId = message.model_id ?? reply.modelId;
+			if (message.citations?.length) reply.citations = message.citations;
 			reply.error = message.error ?? null;
 			reply.finishReason = message.finish_reason ?? null;
 		} else if (message.role === 'tool' && reply) {

@@ -21,6 +21,7 @@ import {
 	type AssistantItem,
 	type ChatItem
 } from './chat-items';
+import { WebSearchToggle } from './web-search.svelte';
 
 export interface SendOptions {
 	attachmentIds?: string[];
@@ -81,6 +82,8 @@ export class ChatState {
 	#opened = $state(0);
 	draft = $state('');
 	hooks: Hooks = {};
+	/** The composer's Web search toggle, for this conversation. */
+	readonly webSearch = new WebSearchToggle(() => this.#sessionId);
 
 	get sessionId() {
 		return this.#sessionId;
@@ -137,6 +140,7 @@ export class ChatState {
 		this.#detach();
 		this.#sessionId = detail.session_id;
 		this.#title = detail.title;
+		this.webSearch.load(detail.web_search);
 		this.#showPage(detail);
 		this.#pending = null;
 		this.#requestError = null;
@@ -152,6 +156,7 @@ export class ChatState {
 		this.#pending = null;
 		this.#requestError = null;
 		this.draft = '';
+		this.webSearch.load(false);
 	}
 
 	/**
@@ -235,7 +240,8 @@ export class ChatState {
 		const ok = await this.#stream({
 			session_id: this.#sessionId ?? undefined,
 			message,
-			attachment_ids: options.attachmentIds?.length ? options.attachmentIds : undefined
+			attachment_ids: options.attachmentIds?.length ? options.attachmentIds : undefined,
+			web_search: this.webSearch.on
 		});
 		if (!ok) {
 			// Nothing was saved: take the question back out and give the text back to the composer.
@@ -482,6 +488,9 @@ export class ChatState {
 				if (event.data.attachments) reply.attachments.push(...event.data.attachments);
 				break;
 			}
+			case 'citations':
+				reply.citations = event.data.items;
+				break;
 			case 'usage':
 				reply.usage = event.data;
 				break;
