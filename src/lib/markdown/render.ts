@@ -37,7 +37,8 @@ const marked = new Marked({
 				!open && (language === 'html' || language === 'svg')
 					? `<button type="button" class="preview-code" data-preview-code="${language}">Preview</button>`
 					: '';
-			return `<div class="code-block"><div class="code-header"><span>${label}</span>${preview}<button type="button" class="copy-code" data-copy-code aria-label="Copy code">Copy</button></div><pre><code class="hljs${language ? ` language-${label}` : ''}">${body}</code></pre></div>`;
+			const kind = !open && language === 'mermaid' ? ' mermaid-source' : '';
+			return `<div class="code-block${kind}"><div class="code-header"><span>${label}</span>${preview}<button type="button" class="copy-code" data-copy-code aria-label="Copy code">Copy</button></div><pre><code class="hljs${language ? ` language-${label}` : ''}">${body}</code></pre></div>`;
 		},
 		link({ href, title, tokens }) {
 			const text = this.parser.parseInline(tokens);
@@ -54,7 +55,7 @@ marked.use(mathExtension());
  * (its hash is in the public bundle), and draw a fake login over the page.
  */
 const RENDERER_CLASSES: Record<string, RegExp> = {
-	div: /^(code-(block|header)|math-display)$/,
+	div: /^(code-(block|header)|math-display|mermaid-source)$/,
 	button: /^(copy|preview)-code$/,
 	code: /^(hljs|language-\S+)$/,
 	// highlight.js 11 scopes: `hljs-title function_`; math placeholders (math.ts)
