@@ -43,7 +43,8 @@ const config = {
 				'font-src': ['self'],
 				'connect-src': ['self'],
 				'object-src': ['none'],
-				'frame-src': ['none'],
+				// Only the app's own artifact preview page (/artifact, sandboxed: security/artifact-page.ts).
+				'frame-src': ['self'],
 				'frame-ancestors': ['none'],
 				'base-uri': ['self'],
 				'form-action': ['self']

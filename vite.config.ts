@@ -21,7 +21,7 @@ export default defineConfig({
 			{
 				extends: true,
 				// Found only once a test imports them, these would be optimised mid-run and reload the page.
-				optimizeDeps: { include: ['zod', 'eventsource-parser'] },
+				optimizeDeps: { include: ['zod', 'eventsource-parser', 'katex', 'mermaid'] },
 				test: {
 					name: 'components',
 					include: ['tests/components/**/*.test.ts'],

@@ -26,7 +26,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
  *   [[late-end]]          the response ends 30 ms after `data: [DONE]` (a separate packet)
  *   [[pace:MS]]           this answer's tokens MS apart, whatever tokenDelayMs the stand-in has
  *   [[per-model]]         the echo names the model that answers: "<model> says: <message>"
- * Anything else is echoed back: "Echo: <message>".
+ * Anything else is echoed back: "Echo: <message>". A request offering web search (the
+ * `openrouter:web_search` server tool, or the older `web` plugin) and no directive is answered
+ * as after a search: text citing two sources, their `url_citation` annotations streamed as
+ * OpenRouter does (one with text mid-reply, one in an annotation-only delta before the finish
+ * chunk), and the search's price in the usage chunk's cost (`server_tool_use_details`).
  *
  * Every request is recorded; `aborted` turns true when the caller closes the connection before
  * the answer ended, and `events` emits 'request' and 'aborted' with the recorded request.
@@ -330,16 +334,18 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 			await send(frame({ content: word }), delay);
 		}
 	};
-	const finish = async (reason: string) => {
+	const finish = async (reason: string, searches = 0) => {
 		await send(frame({ content: '' }, reason));
 		const promptTokens = Math.ceil(JSON.stringify(messages).length / 4);
+		const searchCost = searches * WEB_SEARCH_PRICE;
 		await send(
 			frame({ content: '' }, null, {
 				usage: {
 					prompt_tokens: promptTokens,
 					completion_tokens: completionTokens,
 					total_tokens: promptTokens + completionTokens,
-					cost: Number(((promptTokens + completionTokens) * 0.000002).toFixed(8)),
+					cost: Number(((promptTokens + completionTokens) * 0.000002 + searchCost).toFixed(8)),
+					...(searches ? { server_tool_use_details: { web_search_requests: searches } } : {}),
 					is_byok: false,
 					prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
 					completion_tokens_details: { reasoning_tokens: 0, image_tokens: 0 }
@@ -452,7 +458,60 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 		);
 		return finish('stop');
 	}
+	if (asksForWebSearch(body) && !prompt.includes('[[')) {
+		const [first, second] = WEB_SOURCES;
+		await streamText(`Here is what the web says about "${prompt}": it first flew in 1967 `);
+		// Text and a source in the same delta.
+		await send(
+			frame({
+				content: `([${new URL(first.url).hostname}](${first.url})). `,
+				annotations: [{ type: 'url_citation', url_citation: first }]
+			})
+		);
+		await streamText('It is still the tallest rocket flown. ');
+		// The usual place: an annotation-only delta near the end, the first source again with it.
+		await send(
+			frame({
+				content: '',
+				annotations: [
+					{ type: 'url_citation', url_citation: first },
+					{ type: 'url_citation', url_citation: second }
+				]
+			})
+		);
+		return finish('stop', 1);
+	}
 	if (prompt.includes('[[per-model]]')) await streamText(`${model} says: ${prompt}`);
 	else await streamText(`Echo: ${prompt}`);
 	return finish('stop');
+}
+
+/** What one web search costs in the stand-in (OpenRouter's Exa price at 5 results). */
+export const WEB_SEARCH_PRICE = 0.02;
+
+export const WEB_SOURCES = [
+	{
+		url: 'https://www.nasa.gov/saturn-v',
+		title: 'Saturn V - NASA',
+		content: 'The Saturn V was a rocket NASA built to send people to the moon.',
+		start_index: 60,
+		end_index: 100
+	},
+	{
+		url: 'https://en.wikipedia.org/wiki/Saturn_V',
+		title: 'Saturn V - Wikipedia',
+		content: 'Saturn V is a retired American super heavy-lift launch vehicle.',
+		start_index: 0,
+		end_index: 0
+	}
+];
+
+function asksForWebSearch(body: any): boolean {
+	const tools: any[] = Array.isArray(body?.tools) ? body.tools : [];
+	const plugins: any[] = Array.isArray(body?.plugins) ? body.plugins : [];
+	return (
+		tools.some((tool) => tool?.type === 'openrouter:web_search') ||
+		plugins.some((plugin) => plugin?.id === 'web') ||
+		String(body?.model ?? '').endsWith(':online')
+	);
 }

@@ -3,6 +3,7 @@ import { messageAttachment } from './attachments';
 import { MCP_SERVER_ID } from './mcp';
 import { promptMessage, resourceRef } from './mcp-features';
 import { modelId } from './settings';
+import { citationsEvent } from './web-search';
 
 /** Largest message a person can send, in characters (about 1 MB of text). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -48,7 +49,9 @@ export const chatRequest = z.object({
 	 */
 	prompt_messages: z.array(promptMessage).max(50).optional(),
 	/** MCP servers whose tools this chat does not offer (saved on the conversation). */
-	disabled_servers: z.array(z.string().regex(MCP_SERVER_ID, 'not a server id')).max(100).optional()
+	disabled_servers: z.array(z.string().regex(MCP_SERVER_ID, 'not a server id')).max(100).optional(),
+	/** Let the model search the web; remembered as the conversation's setting. */
+	web_search: z.boolean().optional()
 });
 export type ChatRequest = z.infer<typeof chatRequest>;
 
@@ -159,6 +162,7 @@ export const chatEvents = {
 		action: z.enum(['approved', 'denied', 'failed']),
 		text: z.string().optional()
 	}),
+	citations: citationsEvent,
 	usage,
 	error: z.object({ code: z.string(), message: z.string() }),
 	done: z.object({

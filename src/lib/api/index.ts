@@ -13,3 +13,4 @@ export * from './mcp';
 export * from './projects';
 export * from './transfer';
 export * from './mcp-features';
+export * from './web-search';

@@ -47,6 +47,8 @@ export const preset = z.object({
 	system_prompt: z.string().nullable(),
 	/** `null`: taken when no MCP service was available; applying it leaves the servers alone. */
 	mcp_servers: presetMcpServers,
+	/** The chat's Web search toggle (absent in presets saved before it existed: off). */
+	web_search: z.boolean().optional(),
 	created_at: z.string(),
 	updated_at: z.string()
 });
@@ -57,7 +59,12 @@ export type PresetList = z.infer<typeof presetList>;
 
 /** `POST /api/presets`: snapshots the current setup under this name. */
 export const createPresetRequest = z
-	.object({ name: presetName, description: presetDescription.optional() })
+	.object({
+		name: presetName,
+		description: presetDescription.optional(),
+		/** The Web search toggle of the chat the preset is saved from. */
+		web_search: z.boolean().optional()
+	})
 	.strict();
 export type CreatePresetRequest = z.infer<typeof createPresetRequest>;
 
@@ -70,7 +77,8 @@ export const updatePresetRequest = z
 		provider_overrides: providerOverrides.optional(),
 		parameter_overrides: parameterOverrides.optional(),
 		system_prompt: systemPromptText.nullable().optional(),
-		mcp_servers: mcpServerConfigList.nullable().optional()
+		mcp_servers: mcpServerConfigList.nullable().optional(),
+		web_search: z.boolean().optional()
 	})
 	.strict();
 export type UpdatePresetRequest = z.infer<typeof updatePresetRequest>;
@@ -89,6 +97,8 @@ export const applyPresetResponse = z.object({
 	model_settings: modelSettingsResponse,
 	system_prompt: z.string().nullable(),
 	mcp_servers: z.unknown(),
+	/** The preset's Web search setting, for the chat to take. */
+	web_search: z.boolean().optional(),
 	changed: z.array(presetChange)
 });
 export type ApplyPresetResponse = z.infer<typeof applyPresetResponse>;
@@ -122,6 +132,7 @@ export const importedPreset = z.object({
 	parameter_overrides: parameterOverrides.default({}),
 	system_prompt: systemPromptText.nullable().default(null),
 	mcp_servers: mcpServerConfigList.nullable().default(null),
+	web_search: z.boolean().optional(),
 	created_at: z.string().optional(),
 	updated_at: z.string().optional()
 });

@@ -4,6 +4,7 @@ import { usage } from './chat';
 import { modelId } from './settings';
 import { MCP_SERVER_ID } from './mcp';
 import { messageResource } from './mcp-features';
+import { citation } from './web-search';
 
 export const toolCall = z.object({
 	id: z.string(),
@@ -38,6 +39,8 @@ export const message = z.object({
 	 */
 	finish_reason: z.string().nullable().optional(),
 	error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
+	/** The web sources of a reply written with web search. */
+	citations: z.array(citation).nullable().optional(),
 	created_at: z.string(),
 	attachments: z.array(messageAttachment),
 	/** MCP resources attached to a question (shown as chips; their text went upstream). */
@@ -92,6 +95,8 @@ export const sessionDetail = z.object({
 	temporary: z.boolean().optional(),
 	/** A reply is being written right now (follow it with `GET /api/sessions/{id}/stream`). */
 	running: z.boolean(),
+	/** The model may search the web in this conversation (the composer's Web search toggle). */
+	web_search: z.boolean().optional(),
 	/** The last message of the path shown (and sent upstream); null in an empty conversation. */
 	current_leaf_id: z.number().nullable(),
 	/**
@@ -160,7 +165,9 @@ export const sessionPatchRequest = z
 		project_id: z.string().uuid('is not a project id').nullable().optional(),
 		pinned: z.boolean().optional(),
 		/** MCP servers whose tools this chat does not offer. */
-		disabled_servers: disabledServersField.optional()
+		disabled_servers: disabledServersField.optional(),
+		/** Let the model search the web in this chat (the composer's Web search toggle). */
+		web_search: z.boolean().optional()
 	})
 	.refine(
 		(body) => Object.values(body).some((value) => value !== undefined),
@@ -182,6 +189,7 @@ export type StoppedTurn = z.infer<typeof stoppedTurn>;
 /** `PATCH /api/sessions/{id}` answers the conversation as it now is. */
 export const renamedSession = sessionSummary.omit({ message_count: true }).extend({
 	current_leaf_id: z.number().nullable(),
-	disabled_servers: z.array(z.string()).optional()
+	disabled_servers: z.array(z.string()).optional(),
+	web_search: z.boolean().optional()
 });
 export type RenamedSession = z.infer<typeof renamedSession>;

@@ -1,6 +1,7 @@
 import DOMPurify, { type Config } from 'dompurify';
 import { Lexer, Marked, type Links, type Token, type TokensList } from 'marked';
 import { escapeHtml, highlight, idle, warmLanguage } from './highlight';
+import { mathExtension } from './math';
 import { replaceRemoteMedia } from './remote-media';
 
 /**
@@ -31,7 +32,13 @@ const marked = new Marked({
 			const open = plainOpenFences && !isClosedFence(raw);
 			if (open) warmLanguage(language);
 			const body = open ? escapeHtml(text) : highlight(text, language);
-			return `<div class="code-block"><div class="code-header"><span>${label}</span><button type="button" class="copy-code" data-copy-code aria-label="Copy code">Copy</button></div><pre><code class="hljs${language ? ` language-${label}` : ''}">${body}</code></pre></div>`;
+			// A page or drawing can be previewed once its block is complete (ArtifactPanel).
+			const preview =
+				!open && (language === 'html' || language === 'svg')
+					? `<button type="button" class="preview-code" data-preview-code="${language}">Preview</button>`
+					: '';
+			const kind = !open && language === 'mermaid' ? ' mermaid-source' : '';
+			return `<div class="code-block${kind}"><div class="code-header"><span>${label}</span>${preview}<button type="button" class="copy-code" data-copy-code aria-label="Copy code">Copy</button></div><pre><code class="hljs${language ? ` language-${label}` : ''}">${body}</code></pre></div>`;
 		},
 		link({ href, title, tokens }) {
 			const text = this.parser.parseInline(tokens);
@@ -40,6 +47,7 @@ const marked = new Marked({
 		}
 	}
 });
+marked.use(mathExtension());
 
 /**
  * The classes a reply keeps: the ones this renderer writes (code blocks, highlight.js tokens).
@@ -47,11 +55,11 @@ const marked = new Marked({
  * (its hash is in the public bundle), and draw a fake login over the page.
  */
 const RENDERER_CLASSES: Record<string, RegExp> = {
-	div: /^code-(block|header)$/,
-	button: /^copy-code$/,
+	div: /^(code-(block|header)|math-display|mermaid-source)$/,
+	button: /^(copy|preview)-code$/,
 	code: /^(hljs|language-\S+)$/,
-	// highlight.js 11 scopes: `hljs-title function_`
-	span: /^(hljs-[\w-]+|[a-z]+_+)$/
+	// highlight.js 11 scopes: `hljs-title function_`; math placeholders (math.ts)
+	span: /^(hljs-[\w-]+|[a-z]+_+|math-(inline|display))$/
 };
 
 function keepRendererClasses(root: Element): void {
@@ -64,7 +72,7 @@ function keepRendererClasses(root: Element): void {
 }
 
 const SANITIZE: Config & { RETURN_DOM: true } = {
-	ADD_ATTR: ['target', 'data-copy-code'],
+	ADD_ATTR: ['target', 'data-copy-code', 'data-preview-code'],
 	// Buttons survive so code blocks keep their copy button; one injected by the model can do
 	// nothing but copy text (no event handlers, no forms, no dialogs or popovers to open).
 	FORBID_TAGS: ['style', 'form', 'input', 'textarea', 'select', 'dialog'],

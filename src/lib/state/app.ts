@@ -33,7 +33,7 @@ export class AppState {
 	readonly chat = new ChatState();
 	readonly modelSettings = new ModelSettingsState();
 	readonly models = new ModelsState();
-	readonly presets = new PresetsState(this.modelSettings);
+	readonly presets = new PresetsState(this.modelSettings, undefined, () => this.chat.webSearch);
 	readonly suggestions = new SuggestionsState();
 	readonly speechSettings = new SpeechSettingsState();
 	readonly dictation = new Dictation(this.speechSettings);

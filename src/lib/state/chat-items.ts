@@ -1,5 +1,6 @@
 import {
 	addUsage,
+	type Citation,
 	type Message,
 	type MessageAttachment,
 	type MessageResource,
@@ -56,6 +57,8 @@ export interface AssistantItem {
 	streaming: boolean;
 	/** Questions its tools' servers asked while it streamed. */
 	questions?: QuestionView[];
+	/** The web sources of a reply written with web search. */
+	citations?: Citation[];
 }
 
 export type ChatItem = UserItem | AssistantItem;
@@ -129,6 +132,7 @@ export function itemsFromHistory(
 			}
 			if (message.usage) reply.usage = addUsage(reply.usage, message.usage);
 			reply.modelId = message.model_id ?? reply.modelId;
+			if (message.citations?.length) reply.citations = message.citations;
 			reply.error = message.error ?? null;
 			reply.finishReason = message.finish_reason ?? null;
 		} else if (message.role === 'tool' && reply) {

@@ -25,6 +25,7 @@ import {
 	type AssistantItem,
 	type ChatItem
 } from './chat-items';
+import { WebSearchToggle } from './web-search.svelte';
 
 export interface SendOptions {
 	attachmentIds?: string[];
@@ -91,6 +92,8 @@ export class ChatState {
 	/** MCP servers whose tools this chat does not offer (the tools menu). */
 	disabledServers = $state.raw<string[]>([]);
 	hooks: Hooks = {};
+	/** The composer's Web search toggle, for this conversation. */
+	readonly webSearch = new WebSearchToggle(() => this.#sessionId);
 
 	get sessionId() {
 		return this.#sessionId;
@@ -148,6 +151,7 @@ export class ChatState {
 		this.#sessionId = detail.session_id;
 		this.#title = detail.title;
 		this.disabledServers = detail.disabled_servers ?? [];
+		this.webSearch.load(detail.web_search);
 		this.#showPage(detail);
 		this.#pending = null;
 		this.#requestError = null;
@@ -164,6 +168,7 @@ export class ChatState {
 		this.#requestError = null;
 		this.draft = '';
 		this.disabledServers = [];
+		this.webSearch.load(false);
 	}
 
 	/**
@@ -268,7 +273,8 @@ export class ChatState {
 				? { resources: resources.map(({ server_id, uri }) => ({ server_id, uri })) }
 				: {}),
 			...(prompt.length ? { prompt_messages: options.promptMessages } : {}),
-			...(isNew && this.disabledServers.length ? { disabled_servers: this.disabledServers } : {})
+			...(isNew && this.disabledServers.length ? { disabled_servers: this.disabledServers } : {}),
+			web_search: this.webSearch.on
 		});
 		if (!ok) {
 			// Nothing was saved: take the question back out and give the text back to the composer.
@@ -573,6 +579,9 @@ export class ChatState {
 				if (question) question.status = event.data.action;
 				break;
 			}
+			case 'citations':
+				reply.citations = event.data.items;
+				break;
 			case 'usage':
 				reply.usage = event.data;
 				break;

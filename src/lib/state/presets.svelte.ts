@@ -14,6 +14,7 @@ import {
 } from '$lib/api';
 import { api } from '$lib/api/client';
 import type { ModelSettingsState } from './model-settings.svelte';
+import type { WebSearchToggle } from './web-search.svelte';
 
 const CHANGE_LABELS: Record<PresetChange, string> = {
 	model: 'model',
@@ -41,10 +42,17 @@ export class PresetsState {
 	#error = $state<string | null>(null);
 	readonly #settings: ModelSettingsState;
 	readonly #fetch: typeof fetch;
+	/** The open chat's Web search toggle: saved in a new preset, set by applying one. */
+	readonly #webSearch: (() => WebSearchToggle) | undefined;
 
-	constructor(settings: ModelSettingsState, fetcher: typeof fetch = (...args) => fetch(...args)) {
+	constructor(
+		settings: ModelSettingsState,
+		fetcher: typeof fetch = (...args) => fetch(...args),
+		webSearch?: () => WebSearchToggle
+	) {
 		this.#settings = settings;
 		this.#fetch = fetcher;
+		this.#webSearch = webSearch;
 	}
 
 	get presets() {
@@ -72,7 +80,7 @@ export class PresetsState {
 		await this.#settings.settled();
 		const created = await api('/api/presets', preset, {
 			method: 'POST',
-			json: { name, description } satisfies CreatePresetRequest,
+			json: { name, description, web_search: this.#webSearch?.().on } satisfies CreatePresetRequest,
 			fetch: this.#fetch
 		});
 		this.#presets = [...this.#presets, created].sort((a, b) => a.name.localeCompare(b.name));
@@ -104,6 +112,7 @@ export class PresetsState {
 			fetch: this.#fetch
 		});
 		this.#settings.applied(result.model_settings, result.system_prompt);
+		if (result.web_search !== undefined) void this.#webSearch?.().set(result.web_search);
 		return describeApply(name, result);
 	}
 

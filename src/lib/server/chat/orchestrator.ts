@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
 	addUsage,
 	type ChatEvent,
+	type Citation,
 	type PromptMessage,
 	type ResourceRef,
 	type Usage
@@ -12,6 +13,7 @@ import { badRequest, notFound } from '../errors';
 import type { Logger } from '../log';
 import type { OpenRouterClient } from '../openrouter/client';
 import { UpstreamError } from '../openrouter/errors';
+import { CitationList, WEB_SEARCH_TOOL } from '../openrouter/web-search';
 import type {
 	ChatCompletionRequest,
 	ContentPart,
@@ -55,6 +57,8 @@ export interface ChatTurnInput {
 	promptMessages?: PromptMessage[];
 	/** MCP servers this chat does not offer tools of (saved on the conversation). */
 	disabledServers?: string[];
+	/** Let the model search the web (remembered for the conversation); unset: as the conversation says. */
+	webSearch?: boolean;
 }
 
 export interface OrchestratorDeps {
@@ -120,6 +124,9 @@ interface Turn {
 	userMessageId: number;
 	/** MCP servers whose tools this chat does not offer. */
 	disabled: ReadonlySet<string>;
+	/** OpenRouter's web search is offered to the model; its sources, saved with the last reply. */
+	webSearch?: boolean;
+	citations?: CitationList;
 }
 
 interface Failure {
@@ -144,6 +151,7 @@ interface SavedReply extends Reply {
 	finishReason: string;
 	toolCalls?: UpstreamToolCall[] | null;
 	error?: Failure | null;
+	citations?: Citation[];
 }
 
 const SERVER_FAILURE: Failure = {
@@ -207,6 +215,7 @@ export class ChatOrchestrator {
 		if (sessionId && !conversation)
 			throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
 		const place = placeTurn(repo.tree, conversation, { ...input, asks });
+		const webSearch = input.webSearch ?? conversation?.webSearch ?? false;
 		if (attachmentIds.length) await attachments.validate(attachmentIds, modelId);
 		const extras = await this.#extras(input, sessionId);
 
@@ -241,7 +250,8 @@ export class ChatOrchestrator {
 						leafId: null,
 						title,
 						userMessageId: 0,
-						disabled: extras.disabled
+						disabled: extras.disabled,
+						webSearch
 					},
 					messages
 				);
@@ -286,12 +296,14 @@ export class ChatOrchestrator {
 		}
 
 		const id = sessionId!;
+		if (webSearch !== (conversation?.webSearch ?? false)) repo.setWebSearch(id, webSearch);
 		if (replying && input.disabledServers) this.#deps.toolChoice?.set(id, input.disabledServers);
 		const where = { leafId: userMessageId, title, userMessageId, disabled: extras.disabled };
 		return {
 			sessionId: id,
 			events: (signal, live) => {
-				if (!early) return this.#run({ sessionId: id, modelId, setup, signal, live, ...where });
+				if (!early)
+					return this.#run({ sessionId: id, modelId, setup, signal, live, ...where, webSearch });
 				// The early request has its own controller: the caller's signal stops it through it.
 				const { controller } = early;
 				if (signal?.aborted) controller.abort(signal.reason);
@@ -306,7 +318,8 @@ export class ChatOrchestrator {
 					signal: controller.signal,
 					early,
 					live,
-					...where
+					...where,
+					webSearch
 				});
 			}
 		};
@@ -467,14 +480,17 @@ export class ChatOrchestrator {
 		offered: ToolDefinition[]
 	): ChatCompletionRequest {
 		const { setup } = turn;
+		const tools: NonNullable<ChatCompletionRequest['tools']> = offered.map((tool) => ({
+			type: 'function' as const,
+			function: tool
+		}));
+		if (turn.webSearch) tools.push(WEB_SEARCH_TOOL);
 		return {
 			...setup.parameterOverrides,
 			model: turn.modelId,
 			messages,
 			...(Object.keys(setup.providerOverrides).length ? { provider: setup.providerOverrides } : {}),
-			...(offered.length
-				? { tools: offered.map((tool) => ({ type: 'function' as const, function: tool })) }
-				: {})
+			...(tools.length ? { tools } : {})
 		};
 	}
 
@@ -519,6 +535,10 @@ export class ChatOrchestrator {
 					else yield reasoning;
 				} else if (event.type === 'usage') {
 					reply.usage = event.usage;
+				} else if (event.type === 'citations') {
+					turn.citations ??= new CitationList();
+					if (turn.citations.add(event.items))
+						yield { event: 'citations', data: { items: turn.citations.items } };
 				} else {
 					finish = event;
 				}
@@ -585,7 +605,8 @@ export class ChatOrchestrator {
 		const saved = await this.#saveReply(turn, end.draft, {
 			...end.reply,
 			finishReason: end.finishReason,
-			error: end.failure
+			error: end.failure,
+			citations: turn.citations?.items
 		});
 		if (end.total) yield { event: 'usage', data: end.total };
 		if (end.failure) yield { event: 'error', data: end.failure };
@@ -608,7 +629,8 @@ export class ChatOrchestrator {
 			modelId,
 			usage: usage ?? null,
 			finishReason,
-			error
+			error,
+			...(reply.citations?.length ? { citations: reply.citations } : {})
 		});
 		turn.leafId = row.id;
 		this.#deps.log.conversation(sessionId, {

@@ -408,6 +408,16 @@ export class ChatRepository {
 			.get();
 	}
 
+	/** Whether the model may search the web in this conversation. */
+	setWebSearch(sessionId: string, on: boolean): ConversationRow | undefined {
+		return this.db
+			.update(conversations)
+			.set({ webSearch: on })
+			.where(eq(conversations.sessionId, sessionId))
+			.returning()
+			.get();
+	}
+
 	delete(sessionId: string): boolean {
 		return (
 			this.db.delete(conversations).where(eq(conversations.sessionId, sessionId)).run().changes > 0

@@ -64,6 +64,15 @@ export function toApiMessage(
 		usage: row.usage ?? null,
 		finish_reason: row.finishReason,
 		error: row.error ?? null,
+		...(row.citations?.length
+			? {
+					citations: row.citations.map(({ url, title, content }) => ({
+						url,
+						title: title ?? url,
+						...(content ? { content } : {})
+					}))
+				}
+			: {}),
 		created_at: row.createdAt,
 		attachments,
 		...(row.resources?.length
@@ -157,6 +166,7 @@ export class SessionService {
 			...placementOf(conversation),
 			temporary: conversation.temporary,
 			running,
+			web_search: conversation.webSearch,
 			current_leaf_id: conversation.currentLeafId,
 			messages: rows.map((row) => toApiMessage(row, files.get(row.id), siblings.get(row.id))),
 			has_more: hasMore,
@@ -182,6 +192,7 @@ export class SessionService {
 			if (patch.current_leaf_id !== undefined) this.showVersion(sessionId, patch.current_leaf_id);
 			if (patch.title !== undefined) this.repo.rename(sessionId, patch.title);
 			if (patch.disabled_servers) this.toolChoice?.set(sessionId, patch.disabled_servers);
+			if (patch.web_search !== undefined) this.repo.setWebSearch(sessionId, patch.web_search);
 			const row = this.placement?.place(sessionId, place!) ?? this.repo.getConversation(sessionId)!;
 			return {
 				session_id: row.sessionId,
@@ -190,7 +201,8 @@ export class SessionService {
 				updated_at: row.updatedAt,
 				current_leaf_id: row.currentLeafId,
 				...placementOf(row),
-				disabled_servers: this.toolChoice?.disabled(sessionId) ?? []
+				disabled_servers: this.toolChoice?.disabled(sessionId) ?? [],
+				web_search: row.webSearch
 			};
 		});
 	}
@@ -213,6 +225,19 @@ export class SessionService {
 		const leaf = tree.latestLeafUnder(messageId);
 		tree.setCurrentLeaf(sessionId, leaf);
 		return leaf;
+	}
+
+	/** Turns web search on or off for the conversation. */
+	setWebSearch(sessionId: string, on: boolean) {
+		const row = this.repo.setWebSearch(sessionId, on);
+		if (!row) throw notFound(`No conversation with id ${sessionId}.`, 'session_not_found');
+		return {
+			session_id: row.sessionId,
+			title: row.title,
+			created_at: row.createdAt,
+			updated_at: row.updatedAt,
+			web_search: row.webSearch
+		};
 	}
 
 	async delete(sessionId: string): Promise<void> {

@@ -2,6 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { DEMO_MODEL_ID } from '$lib/api/models';
 import { UpstreamError, upstreamHttpError } from './errors';
 import type { Transport } from './transport';
+import { citationsOf } from './web-search';
 import type {
 	ChatCompletionRequest,
 	OpenRouterModel,
@@ -37,7 +38,9 @@ interface Chunk {
 				id?: string;
 				function?: { name?: string; arguments?: string };
 			}[];
+			annotations?: unknown;
 		};
+		annotations?: unknown;
 		finish_reason?: string | null;
 	}[];
 }
@@ -89,6 +92,11 @@ function readChunk(
 			if (fragment.function?.name) call.function.name += fragment.function.name;
 			if (fragment.function?.arguments) call.function.arguments += fragment.function.arguments;
 		}
+	}
+	// Web sources, on any chunk (web-search.ts).
+	if (delta?.annotations || choice?.annotations) {
+		const items = citationsOf(chunk.choices);
+		if (items.length) out.push({ type: 'citations', items });
 	}
 	if (choice?.finish_reason) state.finishReason = choice.finish_reason;
 	if (chunk.usage && typeof chunk.usage.total_tokens === 'number') {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Transport, TransportRequest } from './transport';
-import type { ChatCompletionRequest, UpstreamMessage } from './types';
+import type { ChatCompletionRequest, UpstreamMessage, UpstreamTool } from './types';
 import { DEMO_MODEL_ID } from './client';
 
 const encoder = new TextEncoder();
@@ -64,7 +64,10 @@ const ARITHMETIC = /(-?\(?\s*\d[\d\s.+\-*/^%()]*[+\-*/^%]\s*\(?\s*\d[\d\s.+\-*/^
 
 function demoChunks(request: ChatCompletionRequest) {
 	const last = request.messages.at(-1);
-	const calculator = request.tools?.find((tool) => tool.function.name.endsWith('__evaluate'));
+	const calculator = request.tools?.find(
+		(tool): tool is UpstreamTool =>
+			tool.type === 'function' && tool.function.name.endsWith('__evaluate')
+	);
 	const expression =
 		last?.role === 'user' ? textOf(last).match(ARITHMETIC)?.[1]?.trim() : undefined;
 	const chunks: object[] = [];

@@ -1,4 +1,5 @@
-import type { CatalogueModel, ToolCall, Usage } from '$lib/api';
+import type { CatalogueModel, Citation, ToolCall, Usage } from '$lib/api';
+import type { WebSearchTool } from './web-search';
 
 /** The OpenAI/OpenRouter chat-completions request pieces Switchboard sends. */
 export type ContentPart =
@@ -23,7 +24,7 @@ export interface UpstreamTool {
 export interface ChatCompletionRequest {
 	model: string;
 	messages: UpstreamMessage[];
-	tools?: UpstreamTool[];
+	tools?: (UpstreamTool | WebSearchTool)[];
 	provider?: Record<string, unknown>;
 	[parameter: string]: unknown;
 }
@@ -39,4 +40,5 @@ export type StreamEvent =
 	| { type: 'text'; text: string }
 	| { type: 'reasoning'; text: string }
 	| { type: 'usage'; usage: UpstreamUsage }
+	| { type: 'citations'; items: Citation[] }
 	| { type: 'finish'; finishReason: string; toolCalls: UpstreamToolCall[] };

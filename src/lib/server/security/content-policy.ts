@@ -1,5 +1,6 @@
 import type { Handle } from '@sveltejs/kit';
 import type { Config } from '../config';
+import { ARTIFACT_PATH } from './artifact-page';
 
 /** Where GCS serves a bucket when GCS_API_ENDPOINT is unset (the library's own default). */
 const GCS_DEFAULT_ENDPOINT = 'https://storage.googleapis.com';
@@ -66,6 +67,8 @@ export function withSources(policy: string, sources: Sources): string {
 export function contentPolicy(config: () => PolicyConfig): Handle {
 	return async function contentPolicy({ event, resolve }) {
 		const response = await resolve(event);
+		// The artifact preview's page has its own policy, sandboxed (artifact-page.ts).
+		if (event.url.pathname === ARTIFACT_PATH) return response;
 		const policy = response.headers.get('content-security-policy');
 		const html = response.headers.get('content-type')?.startsWith('text/html') ?? false;
 		if (!policy && !html) return response;

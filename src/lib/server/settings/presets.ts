@@ -93,7 +93,7 @@ export class PresetService {
 	}
 
 	/** Snapshots the setup in use; waits for settings writes already under way (JsonStore order). */
-	async create({ name, description = '' }: CreatePresetRequest): Promise<Preset> {
+	async create({ name, description = '', web_search }: CreatePresetRequest): Promise<Preset> {
 		const setup = await this.#deps.modelSettings.setup();
 		checkModelId(setup.modelId, this.#deps.models, 'the model in use');
 		const mcpServers = this.#deps.mcp ? configsOnly(await this.#deps.mcp.listConfigs()) : null;
@@ -106,6 +106,7 @@ export class PresetService {
 			parameter_overrides: setup.parameterOverrides,
 			system_prompt: setup.systemPrompt,
 			mcp_servers: mcpServers,
+			...(web_search !== undefined ? { web_search } : {}),
 			created_at: now,
 			updated_at: now
 		};
@@ -215,6 +216,7 @@ export class PresetService {
 			model_settings: await modelSettings.model(),
 			system_prompt: prompt.system_prompt,
 			mcp_servers: mcpServers,
+			web_search: preset.web_search ?? false,
 			changed
 		};
 	}

@@ -20,7 +20,8 @@ export const POST: RequestHandler = endpoint(async ({ request, locals }) => {
 		temporary: input.temporary,
 		resources: input.resources,
 		promptMessages: input.prompt_messages,
-		disabledServers: input.disabled_servers
+		disabledServers: input.disabled_servers,
+		webSearch: input.web_search
 	});
 	return sseResponse(run, request.signal);
 });
