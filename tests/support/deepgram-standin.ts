@@ -33,7 +33,20 @@ import { WebSocketServer, type WebSocket } from 'ws';
  *   - `{"type":"CloseStream"}` finalizes, sends `Metadata`, then closes with 1000.
  * Segment N of a connection is given `utterances[N % utterances.length]`; `setUtterances()` or
  * `PUT /__standin/utterances {"utterances": [...]}` changes the script for new connections.
- * `GET /__standin/connections` lists what every connection did (for e2e assertions).
+ *
+ * Websocket `/v1/speak?model=…&encoding=linear16&sample_rate=24000` (TTS), same credentials:
+ * `Metadata` first; each `{"type":"Speak","text"}` is synthesized as it comes into binary frames
+ * of raw audio (a quiet tone) whose length follows the text: `speakMsPerChar` ms of audio per
+ * character, at the asked sample rate (2 bytes a sample for linear16, 1 for mulaw/alaw), sent in
+ * 100 ms frames one every `speakFrameIntervalMs` (faster than real time, like the service);
+ * `Flush` → `Flushed {sequence_id}` once the audio for the text before it has been sent; `Clear`
+ * drops the text and audio not yet sent → `Cleared {sequence_id}`; `Close` sends what is left and
+ * closes with 1000. More than 20 Flushes in 60 s are refused with a `Warning` (Deepgram's
+ * documented limit); text over 2000 characters, an unknown message or bad JSON get a `Warning`
+ * too. Encodings other than linear16/mulaw/alaw or an unsupported sample rate fail the upgrade
+ * with 400.
+ * `GET /__standin/connections` lists what every connection did (for e2e assertions): listen
+ * sockets under `connections`, speak sockets under `speak` (each message with its arrival time).
  */
 
 export interface DeepgramStandinOptions {
@@ -43,6 +56,23 @@ export interface DeepgramStandinOptions {
 	speechThreshold?: number;
 	msPerWord?: number;
 	idleTimeoutMs?: number;
+	/** ms of synthesized audio per character of text (default 20) */
+	speakMsPerChar?: number;
+	/** ms between two 100 ms audio frames of the speak socket (default 5) */
+	speakFrameIntervalMs?: number;
+}
+
+export interface SpeakRecord {
+	query: Record<string, string>;
+	protocol: string;
+	/** what the client sent, in order, with arrival time (ms since epoch) */
+	received: Array<{ type: string; text?: string; at: number }>;
+	/** the JSON messages sent back (audio frames are counted in audioBytes) */
+	sent: Array<Record<string, unknown>>;
+	audioBytes: number;
+	/** when the first audio frame went out (ms since epoch) */
+	firstAudioAt?: number;
+	closeCode?: number;
 }
 
 export interface ListenRecord {
@@ -61,6 +91,7 @@ export interface DeepgramStandin {
 	apiKey: string;
 	grants: number;
 	connections: ListenRecord[];
+	speak: SpeakRecord[];
 	setUtterances(utterances: string[]): void;
 	close(): Promise<void>;
 }
@@ -84,6 +115,7 @@ export async function startDeepgramStandin(
 		apiKey,
 		grants: 0,
 		connections: [],
+		speak: [],
 		setUtterances(list) {
 			utterances = list.length ? [...list] : utterances;
 		},
@@ -146,7 +178,11 @@ export async function startDeepgramStandin(
 			return sendJson(res, 200, { utterances });
 		}
 		if (req.method === 'GET' && url.pathname === '/__standin/connections') {
-			return sendJson(res, 200, { grants: standin.grants, connections: standin.connections });
+			return sendJson(res, 200, {
+				grants: standin.grants,
+				connections: standin.connections,
+				speak: standin.speak
+			});
 		}
 		sendJson(res, 404, {
 			err_code: 'NOT_FOUND',
@@ -193,10 +229,31 @@ export async function startDeepgramStandin(
 		const reject = (status: number, text: string) => {
 			socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 		};
-		if (url.pathname !== '/v1/listen') return reject(404, 'Not Found');
+		if (url.pathname !== '/v1/listen' && url.pathname !== '/v1/speak') {
+			return reject(404, 'Not Found');
+		}
 		const auth = authorize(req);
 		if (!auth.ok) return reject(401, 'Unauthorized');
 		const query = Object.fromEntries(url.searchParams);
+		if (url.pathname === '/v1/speak') {
+			const format = speakFormat(query);
+			if (!format) return reject(400, 'Bad Request');
+			return wss.handleUpgrade(req, socket, head, (ws) => {
+				const record: SpeakRecord = {
+					query,
+					protocol: ws.protocol,
+					received: [],
+					sent: [],
+					audioBytes: 0
+				};
+				standin.speak.push(record);
+				runSpeakSession(ws, record, {
+					...format,
+					msPerChar: options.speakMsPerChar ?? 20,
+					frameIntervalMs: options.speakFrameIntervalMs ?? 5
+				});
+			});
+		}
 		if (query.encoding !== 'linear16' || !Number(query.sample_rate)) {
 			return reject(400, 'Bad Request');
 		}
@@ -416,6 +473,170 @@ function runListenSession(ws: WebSocket, record: ListenRecord, options: SessionO
 	ws.on('close', (code) => {
 		closed = true;
 		clearTimeout(idle);
+		record.closeCode ??= code;
+	});
+}
+
+const SPEAK_RATES: Record<string, number[]> = {
+	linear16: [8000, 16000, 24000, 32000, 48000],
+	mulaw: [8000, 16000],
+	alaw: [8000, 16000]
+};
+const FLUSH_LIMIT = 20;
+const FLUSH_WINDOW_MS = 60_000;
+const SPEAK_MAX_CHARS = 2000;
+const SPEAK_FRAME_MS = 100;
+
+/** The audio format a speak socket asks for (the socket's defaults: linear16 at 24 kHz). */
+function speakFormat(
+	query: Record<string, string>
+): { encoding: string; sampleRate: number } | null {
+	const encoding = query.encoding ?? 'linear16';
+	const sampleRate = Number(query.sample_rate ?? 24000);
+	if (!SPEAK_RATES[encoding]?.includes(sampleRate)) return null;
+	if (query.speed !== undefined) {
+		const speed = Number(query.speed);
+		if (!(speed >= 0.7 && speed <= 1.5)) return null;
+	}
+	return { encoding, sampleRate };
+}
+
+interface SpeakOptions {
+	encoding: string;
+	sampleRate: number;
+	msPerChar: number;
+	frameIntervalMs: number;
+}
+
+function runSpeakSession(ws: WebSocket, record: SpeakRecord, options: SpeakOptions) {
+	const bytesPerSample = options.encoding === 'linear16' ? 2 : 1;
+	const frameBytes = ((options.sampleRate * SPEAK_FRAME_MS) / 1000) * bytesPerSample;
+	/** audio frames and Flushed markers, in the order they go out */
+	const queue: Array<{ audio: Buffer } | { flushed: number }> = [];
+	const flushTimes: number[] = [];
+	let flushes = 0;
+	let clears = 0;
+	let samplesMade = 0;
+	let timer: NodeJS.Timeout | null = null;
+	let closing = false;
+	let closed = false;
+
+	const sendJson = (message: Record<string, unknown>) => {
+		if (closed) return;
+		record.sent.push(message);
+		ws.send(JSON.stringify(message));
+	};
+	const warn = (code: string, description: string) =>
+		sendJson({ type: 'Warning', code, description });
+
+	/** `ms` of a quiet 220 Hz tone, continuing the phase of what came before. */
+	function synthesize(ms: number): Buffer[] {
+		const samples = Math.round((options.sampleRate * ms) / 1000);
+		const audio = Buffer.alloc(samples * bytesPerSample);
+		for (let i = 0; i < samples; i++) {
+			const value = Math.sin((2 * Math.PI * 220 * (samplesMade + i)) / options.sampleRate);
+			if (bytesPerSample === 2) audio.writeInt16LE(Math.round(value * 2000), i * 2);
+			else audio[i] = 0x7f + Math.round(value * 8); // near the mulaw/alaw zero, quiet
+		}
+		samplesMade += samples;
+		const frames: Buffer[] = [];
+		for (let offset = 0; offset < audio.length; offset += frameBytes) {
+			frames.push(audio.subarray(offset, offset + frameBytes));
+		}
+		return frames;
+	}
+
+	function pump() {
+		timer = null;
+		if (closed) return;
+		const next = queue.shift();
+		if (next && 'audio' in next) {
+			record.audioBytes += next.audio.length;
+			record.firstAudioAt ??= Date.now();
+			ws.send(next.audio);
+		} else if (next) {
+			sendJson({ type: 'Flushed', sequence_id: next.flushed });
+		}
+		if (queue.length)
+			timer = setTimeout(pump, next && 'audio' in next ? options.frameIntervalMs : 0);
+		else if (closing) finish();
+	}
+	const schedule = () => {
+		if (!timer && queue.length) timer = setTimeout(pump, 0);
+	};
+
+	function finish() {
+		if (closed) return;
+		closed = true;
+		record.closeCode = 1000;
+		ws.close(1000, '');
+	}
+
+	sendJson({
+		type: 'Metadata',
+		request_id: randomUUID(),
+		model_name: record.query.model ?? 'aura-2-thalia-en',
+		model_version: 'standin',
+		model_uuid: '00000000-0000-0000-0000-000000000000'
+	});
+
+	ws.on('message', (data, isBinary) => {
+		if (closing || closed) return;
+		if (isBinary) return warn('INVALID_MESSAGE', 'Binary messages are not supported.');
+		let message: { type?: unknown; text?: unknown };
+		try {
+			message = JSON.parse(String(data));
+		} catch {
+			return warn('INVALID_MESSAGE', 'Could not parse the message as JSON.');
+		}
+		const type = String(message.type);
+		const now = Date.now();
+		record.received.push(
+			typeof message.text === 'string' ? { type, text: message.text, at: now } : { type, at: now }
+		);
+		switch (type) {
+			case 'Speak': {
+				if (typeof message.text !== 'string') {
+					return warn('INVALID_MESSAGE', 'Speak needs a text string.');
+				}
+				if (message.text.length > SPEAK_MAX_CHARS) {
+					return warn('TEXT_TOO_LONG', `Text exceeds ${SPEAK_MAX_CHARS} characters.`);
+				}
+				const spoken = message.text.trim().length;
+				if (spoken)
+					queue.push(...synthesize(spoken * options.msPerChar).map((audio) => ({ audio })));
+				return schedule();
+			}
+			case 'Flush': {
+				while (flushTimes.length && now - flushTimes[0] >= FLUSH_WINDOW_MS) flushTimes.shift();
+				if (flushTimes.length >= FLUSH_LIMIT) {
+					return warn(
+						'FLUSH_LIMIT_EXCEEDED',
+						`Cannot process more than ${FLUSH_LIMIT} Flush messages in ${FLUSH_WINDOW_MS / 1000} seconds; wait for the window to pass.`
+					);
+				}
+				flushTimes.push(now);
+				queue.push({ flushed: flushes++ });
+				return schedule();
+			}
+			case 'Clear': {
+				// The text and audio not yet sent go, and with them a Flush still waiting for its audio.
+				queue.length = 0;
+				if (timer) clearTimeout(timer);
+				timer = null;
+				return sendJson({ type: 'Cleared', sequence_id: clears++ });
+			}
+			case 'Close':
+				closing = true;
+				if (!queue.length && !timer) finish();
+				return;
+			default:
+				return warn('INVALID_MESSAGE', `Unknown message type: ${type}.`);
+		}
+	});
+	ws.on('close', (code) => {
+		closed = true;
+		if (timer) clearTimeout(timer);
 		record.closeCode ??= code;
 	});
 }

@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  *   [[no-done]]           a complete reply whose stream ends without `data: [DONE]`
  *   [[late-end]]          the response ends 30 ms after `data: [DONE]` (a separate packet)
  *   [[pace:MS]]           this answer's tokens MS apart, whatever tokenDelayMs the stand-in has
+ *   [[sentences:N]]       a plain reply of N numbered sentences ("Sentence 1 of N is here.")
  *   [[per-model]]         the echo names the model that answers: "<model> says: <message>"
  * Anything else is echoed back: "Echo: <message>". A request offering web search (the
  * `openrouter:web_search` server tool, or the older `web` plugin) and no directive is answered
@@ -442,6 +443,14 @@ async function answer(body: any, res: ServerResponse, tokenDelayMs: number) {
 	}
 	if (prompt.includes('[[slow]]')) {
 		await streamText(Array.from({ length: 400 }, (_, i) => `word${i}`).join(' '), 40);
+		return finish('stop');
+	}
+	const sentences = prompt.match(/\[\[sentences:(\d+)\]\]/);
+	if (sentences) {
+		const count = Math.min(Number(sentences[1]), 200);
+		await streamText(
+			Array.from({ length: count }, (_, i) => `Sentence ${i + 1} of ${count} is here.`).join(' ')
+		);
 		return finish('stop');
 	}
 	const longMarkdown = prompt.match(/\[\[long-markdown:(\d+)\]\]/);

@@ -15,6 +15,14 @@ export const speechRecordings: Record<string, SpeechPart[]> = {
 		{ silenceMs: 1800 },
 		{ say: SECOND_SENTENCE },
 		{ silenceMs: 500 }
+	],
+	// A question, then 5 s of quiet (time for the spoken answer), then the next one.
+	'two-questions.wav': [
+		{ silenceMs: 1000 },
+		{ say: FIRST_SENTENCE },
+		{ silenceMs: 5000 },
+		{ say: SECOND_SENTENCE },
+		{ silenceMs: 500 }
 	]
 };
 

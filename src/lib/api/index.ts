@@ -3,6 +3,7 @@ export * from './chat';
 export * from './sessions';
 export * from './health';
 export * from './speech';
+export * from './voice';
 export * from './settings';
 export * from './models';
 export * from './presets';

@@ -12,6 +12,8 @@ import { Dictation } from './speech/dictation.svelte';
 import { SpeechSettingsState } from './speech/settings.svelte';
 import { SuggestionsState } from './suggestions.svelte';
 import { Theme } from './theme.svelte';
+import { VoiceSettingsState } from './voice/settings.svelte';
+import { Voice } from './voice/voice.svelte';
 import { Toasts } from './toasts.svelte';
 
 /** What the state needs from SvelteKit's router; tests can pass stand-ins. */
@@ -37,6 +39,8 @@ export class AppState {
 	readonly suggestions = new SuggestionsState();
 	readonly speechSettings = new SpeechSettingsState();
 	readonly dictation = new Dictation(this.speechSettings);
+	readonly voiceSettings = new VoiceSettingsState();
+	readonly voice = new Voice(this.voiceSettings, this.speechSettings, this.dictation);
 	readonly signedUrls = new SignedUrls();
 	readonly mcpChat = new McpChatState();
 	readonly #navigation: Navigation;
@@ -95,6 +99,8 @@ export const [getPresets, setPresets] = createContext<PresetsState>();
 export const [getSuggestions, setSuggestions] = createContext<SuggestionsState>();
 export const [getSpeechSettings, setSpeechSettings] = createContext<SpeechSettingsState>();
 export const [getDictation, setDictation] = createContext<Dictation>();
+export const [getVoiceSettings, setVoiceSettings] = createContext<VoiceSettingsState>();
+export const [getVoice, setVoice] = createContext<Voice>();
 export const [getSignedUrls, setSignedUrls] = createContext<SignedUrls>();
 export const [getMcpChat, setMcpChat] = createContext<McpChatState>();
 
@@ -109,6 +115,8 @@ export function provideAppState(app = new AppState()): AppState {
 	setSuggestions(app.suggestions);
 	setSpeechSettings(app.speechSettings);
 	setDictation(app.dictation);
+	setVoiceSettings(app.voiceSettings);
+	setVoice(app.voice);
 	setSignedUrls(app.signedUrls);
 	setMcpChat(app.mcpChat);
 	return app;

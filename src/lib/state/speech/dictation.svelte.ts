@@ -99,6 +99,8 @@ export class Dictation {
 	cancelled = $state(false);
 	/** the words are due to send, once the reply that is streaming has finished */
 	held = $state(false);
+	/** The person speaks (SpeechStarted, or words): voice mode interrupts a reply read aloud. */
+	onHeard: (() => void) | null = null;
 
 	#session: Session | null = null;
 	readonly #attached: DictationTarget[] = [];
@@ -270,6 +272,7 @@ export class Dictation {
 		switch (message.type) {
 			case 'Results':
 				session.reconnects = 0;
+				if (message.channel.alternatives[0]?.transcript.trim()) this.onHeard?.();
 				session.machine.results({
 					transcript: message.channel.alternatives[0]?.transcript ?? '',
 					isFinal: message.is_final,
@@ -280,6 +283,7 @@ export class Dictation {
 				session.machine.utteranceEnd();
 				break;
 			case 'SpeechStarted':
+				this.onHeard?.();
 				session.machine.speechStarted();
 				break;
 			case 'Error':
