@@ -271,12 +271,19 @@ export class ChatState {
 			kind: 'user',
 			key: `local${++this.#counter}`,
 			content: text,
-			attachments: [],
+			// The edited question keeps its files.
+			attachments: item.attachments,
 			createdAt: new Date().toISOString(),
 			parentId: item.parentId
 		};
 		this.#items = [...before.slice(0, at), edited];
-		const body = { session_id: this.#sessionId!, message: text, parent_id: item.parentId };
+		const files = item.attachments.map((file) => file.attachment_id);
+		const body: ChatRequest = {
+			session_id: this.#sessionId!,
+			message: text,
+			parent_id: item.parentId,
+			...(files.length ? { attachment_ids: files } : {})
+		};
 		if (!(await this.#stream(body))) {
 			this.#items = before;
 			return false;
