@@ -15,6 +15,7 @@ import { chatBench } from './chat';
 import { mcpBench } from './mcp';
 import { redactionBench } from './redaction';
 import { sessionsBench } from './sessions';
+import { treeBench } from './tree';
 import {
 	cpuMs,
 	ensureBuild,
@@ -41,6 +42,7 @@ const sections: BenchSection[] = [
 	...sessionsBench(quick ? { longMessages: 5_000, sessions: 2_000, runs: 20 } : {}),
 	...mcpBench(quick ? { calls: 200, warmup: 20, starts: 3 } : {}),
 	...redactionBench(quick ? { runs: 3 } : {}),
+	...treeBench(quick ? { runs: 10 } : {}),
 	...browserBench(quick ? { chunks: 2_000, runs: 1 } : {}),
 	...(await import('./long-chat')).longChatBench(quick ? { runs: 3, scrollScreens: 20 } : {})
 ].filter(

@@ -80,7 +80,7 @@ describe('chat state: a reply the server is still writing', () => {
 		await vi.waitFor(() =>
 			expect(calls.map((c) => c.path)).toContain(`/api/sessions/${SESSION}/stream`)
 		);
-		stream.event('session', { session_id: SESSION });
+		stream.event('session', { session_id: SESSION, title: 'Counting', user_message_id: 3 });
 		stream.event('delta', { text: 'one two ' });
 		stream.event('delta', { text: 'three' });
 		await vi.waitFor(() => expect(chat.pending?.content).toBe('one two three'));
@@ -122,7 +122,7 @@ describe('chat state: a reply the server is still writing', () => {
 		const chat = new ChatState();
 		chat.open(runningDetail());
 		await vi.waitFor(() => expect(calls).toHaveLength(1));
-		stream.event('session', { session_id: SESSION });
+		stream.event('session', { session_id: SESSION, title: 'Counting', user_message_id: 3 });
 		stream.event('delta', { text: 'one two' });
 
 		await chat.stop();
@@ -150,7 +150,7 @@ describe('chat state: a reply the server is still writing', () => {
 		expect(calls.map((c) => c.path)).not.toContain(`/api/sessions/${SESSION}/stop`);
 
 		await vi.waitFor(() => expect(calls).toHaveLength(1));
-		stream.event('session', { session_id: SESSION });
+		stream.event('session', { session_id: SESSION, title: 'Counting', user_message_id: 3 });
 		await sending;
 		expect(calls.map((c) => `${c.method} ${c.path}`)).toContain(
 			`POST /api/sessions/${SESSION}/stop`
@@ -177,7 +177,7 @@ describe('chat state: a reply the server is still writing', () => {
 		const chat = new ChatState();
 		chat.open(runningDetail());
 		await vi.waitFor(() => expect(calls).toHaveLength(1));
-		stream.event('session', { session_id: SESSION });
+		stream.event('session', { session_id: SESSION, title: 'Counting', user_message_id: 3 });
 
 		chat.reset();
 		expect(chat.streaming).toBe(false);

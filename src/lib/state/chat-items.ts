@@ -17,7 +17,24 @@ export interface ToolCardView {
 	progress?: { progress: number; total?: number; message?: string };
 }
 
-export interface UserItem {
+/** Where a message sits in the conversation tree (known once the server saved it). */
+export interface TreePlace {
+	/** The message's id; for a reply, its first row's. */
+	id?: number;
+	parentId?: number | null;
+	/** Its versions, itself included, oldest first (see sibling_ids). */
+	siblingIds?: number[];
+	/** A reply's last row (its tool rounds come before): what a next question goes under. */
+	leafId?: number;
+}
+
+/** The message a question sent after `item` goes under; undefined when not known here. */
+export function leafOf(item: ChatItem | undefined): number | null | undefined {
+	if (!item) return null;
+	return item.kind === 'assistant' ? (item.leafId ?? item.id) : item.id;
+}
+
+export interface UserItem extends TreePlace {
 	kind: 'user';
 	key: string;
 	content: string;
@@ -42,7 +59,7 @@ export interface QuestionView {
 	status: 'open' | 'accept' | 'decline' | 'cancel' | 'approved' | 'denied' | 'failed';
 }
 
-export interface AssistantItem {
+export interface AssistantItem extends TreePlace {
 	kind: 'assistant';
 	key: string;
 	/** Text of every round of the turn, in order (tool rounds can say something too). */
@@ -108,14 +125,25 @@ export function itemsFromHistory(
 			items.push({
 				kind: 'user',
 				key: `m${message.id}`,
+				id: message.id,
+				parentId: message.parent_id,
+				siblingIds: message.sibling_ids,
 				content: message.content,
 				attachments: message.attachments,
 				createdAt: message.created_at,
 				...(message.resources?.length ? { resources: message.resources } : {})
 			});
 		} else if (message.role === 'assistant') {
+			if (reply) reply.leafId = message.id;
 			if (!reply) {
-				reply = { ...emptyAssistant(`m${message.id}`, message.model_id), streaming: false };
+				reply = {
+					...emptyAssistant(`m${message.id}`, message.model_id),
+					streaming: false,
+					id: message.id,
+					parentId: message.parent_id,
+					siblingIds: message.sibling_ids,
+					leafId: message.id
+				};
 				items.push(reply);
 			}
 			if (message.content) reply.content += (reply.content ? '\n\n' : '') + message.content;
@@ -136,6 +164,7 @@ export function itemsFromHistory(
 			reply.error = message.error ?? null;
 			reply.finishReason = message.finish_reason ?? null;
 		} else if (message.role === 'tool' && reply) {
+			reply.leafId = message.id;
 			const card = reply.tools.find((tool) => tool.id === message.tool_call_id);
 			if (card) {
 				card.status = message.finish_reason === 'error' ? 'error' : 'done';

@@ -2,6 +2,7 @@ import {
 	approvalDecisionResponse,
 	MAX_MESSAGES_PAGE,
 	chatEvents,
+	renamedSession,
 	sessionDetail,
 	stoppedTurn,
 	type ApprovalDecisionRequest,
@@ -22,8 +23,10 @@ import {
 	emptyAssistant,
 	foldHistoryPage,
 	HISTORY_PAGE,
+	leafOf,
 	type AssistantItem,
-	type ChatItem
+	type ChatItem,
+	type UserItem
 } from './chat-items';
 import { WebSearchToggle } from './web-search.svelte';
 
@@ -91,6 +94,8 @@ export class ChatState {
 	draft = $state('');
 	/** MCP servers whose tools this chat does not offer (the tools menu). */
 	disabledServers = $state.raw<string[]>([]);
+	/** Key of the question being edited in place (Edit message, Ctrl/⌘+Shift+E). */
+	editing = $state<string | null>(null);
 	hooks: Hooks = {};
 	/** The composer's Web search toggle, for this conversation. */
 	readonly webSearch = new WebSearchToggle(() => this.#sessionId);
@@ -169,6 +174,7 @@ export class ChatState {
 		this.draft = '';
 		this.disabledServers = [];
 		this.webSearch.load(false);
+		this.editing = null;
 	}
 
 	/**
@@ -261,6 +267,7 @@ export class ChatState {
 				content: message,
 				attachments: options.attachments ?? [],
 				createdAt: now,
+				parentId: leafOf(this.#items.at(-1)),
 				...(resources.length ? { resources } : {})
 			}
 		];
@@ -285,11 +292,114 @@ export class ChatState {
 		return ok;
 	}
 
-	/** Answers the last question again after a failed reply. */
+	/** Answers the last question again after a failed reply (which stays, as a version). */
 	async retry(): Promise<void> {
 		if (!this.canRetry) return;
-		this.#items = this.#items.slice(0, -1);
-		await this.#stream({ session_id: this.#sessionId!, message: '', regenerate: true });
+		const keep = this.#items.length - 1;
+		this.#items = this.#items.slice(0, keep);
+		if (await this.#stream({ session_id: this.#sessionId!, message: '', regenerate: true }))
+			await this.#reshow(keep);
+	}
+
+	/** Sends `text` in place of the question `item`: a new branch beside it (tree.ts). */
+	async edit(item: UserItem, text: string): Promise<boolean> {
+		const at = this.#items.indexOf(item);
+		if (this.#streaming || at === -1 || item.parentId === undefined || !text.trim()) return false;
+		const before = this.#items;
+		this.editing = null;
+		const edited: UserItem = {
+			kind: 'user',
+			key: `local${++this.#counter}`,
+			content: text,
+			// The edited question keeps its files.
+			attachments: item.attachments,
+			createdAt: new Date().toISOString(),
+			parentId: item.parentId
+		};
+		this.#items = [...before.slice(0, at), edited];
+		const files = item.attachments.map((file) => file.attachment_id);
+		const body: ChatRequest = {
+			session_id: this.#sessionId!,
+			message: text,
+			parent_id: item.parentId,
+			...(files.length ? { attachment_ids: files } : {})
+		};
+		if (!(await this.#stream(body))) {
+			this.#items = before;
+			return false;
+		}
+		await this.#reshow(at);
+		return true;
+	}
+
+	/** One more reply to the question before `reply`, beside it. */
+	async regenerate(reply: AssistantItem): Promise<void> {
+		const at = this.#items.indexOf(reply);
+		const question = this.#items[at - 1];
+		if (this.#streaming || question?.kind !== 'user' || question.id === undefined) return;
+		const before = this.#items;
+		this.#items = before.slice(0, at);
+		if (await this.#stream({ session_id: this.#sessionId!, message: '', reply_to: question.id }))
+			await this.#reshow(at);
+		else this.#items = before;
+	}
+
+	/** Previous (-1) / Next (+1) version of `item`: the conversation follows that branch. */
+	async switchVersion(item: ChatItem, step: -1 | 1): Promise<void> {
+		const siblings = item.siblingIds ?? [];
+		const target = siblings[siblings.indexOf(item.id ?? -1) + step];
+		if (target === undefined) return;
+		await this.showPath(this.#items.indexOf(item), target);
+	}
+
+	/**
+	 * Shows the path through `messageId` (PATCH current_leaf_id), keeping the first `keep` items
+	 * (the part of the path it shares with the one shown).
+	 */
+	async showPath(keep: number, messageId: number): Promise<void> {
+		const sessionId = this.#sessionId;
+		if (!sessionId || this.#streaming || keep < 0) return;
+		try {
+			await api(`/api/sessions/${encodeURIComponent(sessionId)}`, renamedSession, {
+				method: 'PATCH',
+				json: { current_leaf_id: messageId }
+			});
+			await this.#reshow(keep);
+		} catch (error) {
+			this.#requestError = `Could not show that version: ${(error as Error).message}`;
+		}
+	}
+
+	/** Opens the last question with an id in its editor (Ctrl/⌘+Shift+E); false when there is none. */
+	editLast(): boolean {
+		const last = this.#items.findLast((item) => item.kind === 'user');
+		if (this.#streaming || !last || last.parentId === undefined) return false;
+		this.editing = last.key;
+		return true;
+	}
+
+	/**
+	 * The current path again after it changed below the first `keep` items: those stay (nothing
+	 * above the change renders again), the rest comes from the newest page. When that page does
+	 * not reach back to them, the conversation opens again from its end.
+	 */
+	async #reshow(keep: number): Promise<void> {
+		const sessionId = this.#sessionId;
+		if (!sessionId) return;
+		const opened = this.#opened;
+		const detail = await api(
+			`/api/sessions/${encodeURIComponent(sessionId)}?limit=${HISTORY_PAGE}`,
+			sessionDetail
+		);
+		if (opened !== this.#opened || this.#sessionId !== sessionId) return;
+		const prefix = this.#items.slice(0, keep);
+		const keys = new Set(prefix.map((item) => item.key));
+		const fresh = foldHistoryPage(detail.messages, { hasMore: detail.has_more }).items;
+		if (keep === 0 || !fresh.some((item) => keys.has(item.key))) {
+			this.#showPage(detail);
+			return;
+		}
+		this.#items = [...prefix, ...fresh.filter((item) => !keys.has(item.key))];
 	}
 
 	/**
@@ -504,6 +614,11 @@ export class ChatState {
 				const isNew = this.#sessionId !== event.data.session_id;
 				this.#sessionId = event.data.session_id;
 				this.#running = true;
+				const asked = this.#items.at(-1);
+				if (asked?.kind === 'user' && asked.id === undefined) {
+					const id = event.data.user_message_id;
+					this.#items = [...this.#items.slice(0, -1), { ...asked, id, siblingIds: [id] }];
+				}
 				if (isNew) {
 					const first = this.#items.find((item) => item.kind === 'user');
 					this.#title = titleFrom(first?.content ?? '', 'Attachment');
@@ -591,6 +706,7 @@ export class ChatState {
 			case 'done':
 				reply.finishReason = event.data.finish_reason;
 				reply.modelId = event.data.model_id ?? reply.modelId;
+				reply.leafId = event.data.message_id ?? reply.leafId;
 				reply.streaming = false;
 				break;
 		}
