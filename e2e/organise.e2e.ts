@@ -69,9 +69,7 @@ test.describe('organising chats', () => {
 		).toBeVisible();
 	});
 
-	test('a new chat started in a project belongs to it and uses its system prompt', async ({
-		page
-	}) => {
+	test('a new chat started in a project belongs to it', async ({ page }) => {
 		const stamp = Date.now();
 		await open(page, '/');
 		const section = await newProject(page, `Prompted ${stamp}`, 'Answer like a pirate.');
