@@ -8,6 +8,7 @@ import { open, reload } from './support';
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const lastReply = (page: Page) => page.getByRole('article', { name: 'Assistant reply' }).last();
 const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
+const picker = (page: Page) => page.getByRole('button', { name: /^Model:/ });
 
 async function chat(page: Page, text: string) {
 	await open(page, '/');
@@ -66,6 +67,18 @@ test.describe('organising chats', () => {
 			sidebar(page)
 				.getByRole('group', { name: 'Chats outside projects' })
 				.getByRole('link', { name: `first chat ${stamp}` })
+		).toBeVisible();
+
+		// Deleting the project keeps its chats: they move out of it.
+		await section.getByRole('button', { name: `Delete project Research ${stamp}` }).click();
+		const confirm = page.getByRole('dialog', { name: `Delete project “Research ${stamp}”?` });
+		await expect(confirm).toContainText('they move out of the project');
+		await confirm.getByRole('button', { name: 'Delete project' }).click();
+		await expect(sidebar(page).getByRole('region', { name: `Research ${stamp}` })).toHaveCount(0);
+		await expect(
+			sidebar(page)
+				.getByRole('group', { name: 'Chats outside projects' })
+				.getByRole('link', { name: `second chat ${stamp}` })
 		).toBeVisible();
 	});
 
@@ -140,13 +153,35 @@ test.describe('organising chats', () => {
 		await onlyHere.click();
 		await expect(onlyHere).toHaveAttribute('aria-pressed', 'true');
 		await expect(page.getByText('Chat model', { exact: true })).toBeVisible();
-		await reload(page);
+		const own = await picker(page).getAttribute('title');
+		const chatUrl = page.url();
+
+		// The active model changes on a new chat; this chat keeps its own.
+		await page.getByRole('link', { name: 'New chat', exact: true }).click();
+		await picker(page).click();
+		await page.getByRole('combobox', { name: 'Search models' }).fill('llama');
+		await page.getByRole('option', { name: /Meta: Llama 3.3 70B Instruct/ }).click();
+		await expect(picker(page)).toHaveAccessibleName(/Llama/);
+		await open(page, chatUrl);
 		await expect(page.getByRole('button', { name: 'Use only in this chat' })).toHaveAttribute(
 			'aria-pressed',
 			'true'
 		);
+		await expect(picker(page)).toHaveAttribute('title', own!);
+		await composer(page).fill(`again ${stamp}`);
+		await composer(page).press('Enter');
+		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
+		await expect(lastReply(page)).toContainText(own!);
+
+		// Following again, it is on the active model.
 		await page.getByRole('button', { name: 'Use only in this chat' }).click();
 		await expect(page.getByText('Active model', { exact: true })).toBeVisible();
+		await expect(picker(page)).toHaveAccessibleName(/Llama/);
+		// The active model as it was, for the other specs.
+		await page.request.put('/api/settings/model', {
+			data: { model_id: own },
+			headers: { origin: new URL(page.url()).origin }
+		});
 	});
 });
 

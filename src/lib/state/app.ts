@@ -83,11 +83,7 @@ export class AppState {
 		document.documentElement.dataset.ready = 'true';
 		this.theme.load();
 		void this.sessions.refresh();
-		void this.projects
-			.load()
-			.then(() =>
-				Promise.all(this.projects.projects.map((p) => this.sessions.loadProject(p.project_id)))
-			);
+		void this.projects.load();
 	}
 
 	/** The setup banner's way out: through the picker's state, so the header shows it at once. */

@@ -43,6 +43,10 @@ export class ProjectRepository {
 		return this.#withCount().where(eq(projects.projectId, projectId)).get();
 	}
 
+	count(): number {
+		return this.db.select({ n: sql<number>`count(*)` }).from(projects).get()?.n ?? 0;
+	}
+
 	exists(projectId: string): boolean {
 		return (
 			this.db
