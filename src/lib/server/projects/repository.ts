@@ -44,7 +44,12 @@ export class ProjectRepository {
 	}
 
 	count(): number {
-		return this.db.select({ n: sql<number>`count(*)` }).from(projects).get()?.n ?? 0;
+		return (
+			this.db
+				.select({ n: sql<number>`count(*)` })
+				.from(projects)
+				.get()?.n ?? 0
+		);
 	}
 
 	exists(projectId: string): boolean {
