@@ -13,6 +13,8 @@ import {
 	seedConversation,
 	testServices
 } from '../support/factories';
+import { ProjectRepository } from '$lib/server/projects/repository';
+import { MAX_PROJECTS } from '$lib/server/projects/service';
 
 afterEach(disposeAll);
 
@@ -112,6 +114,28 @@ describe('projects API', () => {
 		expect(
 			projectList.parse(await (await callRoute(LIST, s, { path: '/api/projects' })).json()).projects
 		).toHaveLength(1);
+	});
+
+	it('refuses a project past the most there can be with a 409', async () => {
+		const s = testServices();
+		const repo = new ProjectRepository(s.db);
+		const now = new Date().toISOString();
+		for (let i = 0; i < MAX_PROJECTS - 1; i++)
+			repo.insert({
+				projectId: crypto.randomUUID(),
+				name: `P${i}`,
+				description: '',
+				systemPrompt: null,
+				modelId: null,
+				webSearch: false,
+				createdAt: now,
+				updatedAt: now
+			});
+		expect((await create(s, { name: 'The last one' })).status).toBe(201);
+		expect(await errorOf(await create(s, { name: 'One too many' }))).toMatchObject({
+			status: 409,
+			code: 'too_many_projects'
+		});
 	});
 
 	it('answers 404 for an unknown project, whatever the id looks like', async () => {

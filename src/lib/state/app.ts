@@ -1,11 +1,13 @@
 import { createContext } from 'svelte';
 import { goto, invalidateAll } from '$app/navigation';
 import { DEMO_MODEL_ID } from '$lib/api';
+import { ChatPlace } from './chat-place.svelte';
 import { ChatState } from './chat.svelte';
 import { McpChatState } from './mcp-chat.svelte';
 import { ModelSettingsState } from './model-settings.svelte';
 import { ModelsState } from './models.svelte';
 import { PresetsState } from './presets.svelte';
+import { ProjectsState } from './projects.svelte';
 import { SessionsState } from './sessions.svelte';
 import { SignedUrls } from './signed-urls';
 import { Dictation } from './speech/dictation.svelte';
@@ -33,6 +35,8 @@ export class AppState {
 	readonly theme = new Theme();
 	readonly sessions = new SessionsState();
 	readonly chat = new ChatState();
+	readonly place = new ChatPlace();
+	readonly projects = new ProjectsState();
 	readonly modelSettings = new ModelSettingsState();
 	readonly models = new ModelsState();
 	readonly presets = new PresetsState(this.modelSettings, undefined, () => this.chat.webSearch);
@@ -49,18 +53,26 @@ export class AppState {
 		this.#navigation = navigation;
 		this.chat.hooks = {
 			beforeSend: () => this.modelSettings.settled(),
+			newConversation: () => this.place.newConversation(),
 			onSessionStarted: (sessionId, title) => {
 				const now = new Date().toISOString();
-				this.sessions.upsert({
-					session_id: sessionId,
-					title,
-					created_at: now,
-					updated_at: now,
-					message_count: 1,
-					project_id: null,
-					pinned: false,
-					model_id: null
-				});
+				const projectId = this.place.newProjectId;
+				const temporary = this.place.newTemporary;
+				this.place.started(sessionId);
+				// A temporary chat is never listed.
+				if (!temporary) {
+					this.sessions.upsert({
+						session_id: sessionId,
+						title,
+						created_at: now,
+						updated_at: now,
+						message_count: 1,
+						project_id: projectId,
+						pinned: false,
+						model_id: null
+					});
+					this.projects.countMove(null, projectId);
+				}
 				void navigation.goto(`/c/${sessionId}`, {
 					replaceState: true,
 					keepFocus: true,
@@ -77,6 +89,7 @@ export class AppState {
 		document.documentElement.dataset.ready = 'true';
 		this.theme.load();
 		void this.sessions.refresh();
+		void this.projects.load();
 	}
 
 	/** The setup banner's way out: through the picker's state, so the header shows it at once. */
@@ -103,6 +116,8 @@ export const [getVoiceSettings, setVoiceSettings] = createContext<VoiceSettingsS
 export const [getVoice, setVoice] = createContext<Voice>();
 export const [getSignedUrls, setSignedUrls] = createContext<SignedUrls>();
 export const [getMcpChat, setMcpChat] = createContext<McpChatState>();
+export const [getChatPlace, setChatPlace] = createContext<ChatPlace>();
+export const [getProjects, setProjects] = createContext<ProjectsState>();
 
 /** Builds the app's state and provides every piece to the tree (call from the root layout). */
 export function provideAppState(app = new AppState()): AppState {
@@ -119,5 +134,7 @@ export function provideAppState(app = new AppState()): AppState {
 	setVoice(app.voice);
 	setSignedUrls(app.signedUrls);
 	setMcpChat(app.mcpChat);
+	setChatPlace(app.place);
+	setProjects(app.projects);
 	return app;
 }

@@ -47,6 +47,8 @@ interface Hooks {
 	onSessionStarted?: (sessionId: string, title: string) => void;
 	/** A turn ended (the sidebar refreshes its order and counts). */
 	onTurnFinished?: (sessionId: string) => void;
+	/** Where a new conversation starts (a project, temporary): fields of its first request. */
+	newConversation?: () => Pick<ChatRequest, 'project_id' | 'temporary'>;
 }
 
 /**
@@ -274,6 +276,7 @@ export class ChatState {
 		const isNew = !this.#sessionId;
 		const ok = await this.#stream({
 			session_id: this.#sessionId ?? undefined,
+			...(this.#sessionId ? {} : this.hooks.newConversation?.()),
 			message,
 			attachment_ids: options.attachmentIds?.length ? options.attachmentIds : undefined,
 			...(resources.length

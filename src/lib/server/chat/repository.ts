@@ -479,28 +479,42 @@ export class ChatRepository {
 	}
 
 	/**
-	 * The newest message of the conversation holding `q` (what search found in it), with a bit of
-	 * the text around the hit; undefined when only the title matched.
+	 * For each of these conversations, the newest message holding `q` (what search found in it),
+	 * with a bit of the text around the hit; conversations where only the title matched are left
+	 * out. One query for the whole page, so the full-text index is read once.
 	 */
-	findMatch(sessionId: string, q: string): { messageId: number; snippet: string } | undefined {
-		if (!q || q.includes('\0')) return undefined;
-		const row = this.db
-			.select({ id: messages.id, content: messages.content })
+	findMatches(
+		sessionIds: string[],
+		q: string
+	): Map<string, { messageId: number; snippet: string }> {
+		const found = new Map<string, { messageId: number; snippet: string }>();
+		if (!q || q.includes('\0') || sessionIds.length === 0) return found;
+		const hit =
+			[...q].length >= 3
+				? sql`${messages.id} in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)})`
+				: sql`${messages.content} like ${`%${escapeLike(q)}%`} escape '\\'`;
+		const newest = this.db
+			.select({ id: sql<number>`max(${messages.id})` })
 			.from(messages)
 			.where(
 				and(
-					eq(messages.sessionId, sessionId),
+					inArray(messages.sessionId, sessionIds),
 					inArray(messages.role, ['user', 'assistant']),
-					[...q].length >= 3
-						? sql`${messages.id} in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)})`
-						: sql`${messages.content} like ${`%${escapeLike(q)}%`} escape '\\'`
+					hit
 				)
 			)
-			.orderBy(desc(messages.id))
-			.limit(1)
-			.get();
-		if (!row) return undefined;
-		return { messageId: row.id, snippet: snippetAround(row.content, q) };
+			.groupBy(messages.sessionId)
+			.all()
+			.map((row) => row.id);
+		if (newest.length === 0) return found;
+		const rows = this.db
+			.select({ id: messages.id, sessionId: messages.sessionId, content: messages.content })
+			.from(messages)
+			.where(inArray(messages.id, newest))
+			.all();
+		for (const row of rows)
+			found.set(row.sessionId, { messageId: row.id, snippet: snippetAround(row.content, q) });
+		return found;
 	}
 
 	#matches(q: string): SQL {

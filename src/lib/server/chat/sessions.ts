@@ -109,23 +109,29 @@ export class SessionService {
 			q: query.q,
 			projectId: query.project_id
 		});
+		const matches = query.q
+			? this.repo.findMatches(
+					sessions.map((row) => row.sessionId),
+					query.q
+				)
+			: undefined;
 		return {
-			sessions: sessions.map((row) => ({
-				session_id: row.sessionId,
-				title: row.title,
-				created_at: row.createdAt,
-				updated_at: row.updatedAt,
-				message_count: row.messageCount,
-				...placementOf(row),
-				...(query.q ? { match: this.#match(row.sessionId, query.q) } : {})
-			})),
+			sessions: sessions.map((row) => {
+				const match = matches?.get(row.sessionId);
+				return {
+					session_id: row.sessionId,
+					title: row.title,
+					created_at: row.createdAt,
+					updated_at: row.updatedAt,
+					message_count: row.messageCount,
+					...placementOf(row),
+					...(matches
+						? { match: match ? { message_id: match.messageId, snippet: match.snippet } : null }
+						: {})
+				};
+			}),
 			next_cursor: nextCursor
 		};
-	}
-
-	#match(sessionId: string, q: string) {
-		const found = this.repo.findMatch(sessionId, q);
-		return found ? { message_id: found.messageId, snippet: found.snippet } : null;
 	}
 
 	/**

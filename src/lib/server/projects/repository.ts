@@ -16,7 +16,21 @@ export interface ConversationPlacement {
 
 /** Projects, and the columns of a conversation that say where it sits and what it runs on. */
 export class ProjectRepository {
-	constructor(private readonly db: Db) {}
+	/** A chat turn reads its project: prepared once (drizzle's builder costs more than the query). */
+	readonly #row;
+
+	constructor(private readonly db: Db) {
+		this.#row = db
+			.select()
+			.from(projects)
+			.where(eq(projects.projectId, sql.placeholder('projectId')))
+			.prepare();
+	}
+
+	/** The project's row, without its count. */
+	find(projectId: string): ProjectRow | undefined {
+		return this.#row.get({ projectId });
+	}
 
 	#withCount() {
 		return this.db
@@ -41,6 +55,15 @@ export class ProjectRepository {
 
 	get(projectId: string): ProjectWithCount | undefined {
 		return this.#withCount().where(eq(projects.projectId, projectId)).get();
+	}
+
+	count(): number {
+		return (
+			this.db
+				.select({ n: sql<number>`count(*)` })
+				.from(projects)
+				.get()?.n ?? 0
+		);
 	}
 
 	exists(projectId: string): boolean {

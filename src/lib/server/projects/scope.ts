@@ -18,7 +18,7 @@ export interface TurnPlace {
 export class ChatScope {
 	constructor(
 		private readonly repo: Pick<ChatRepository, 'getConversation'>,
-		private readonly projects: Pick<ProjectRepository, 'get' | 'exists'>
+		private readonly projects: Pick<ProjectRepository, 'find'>
 	) {}
 
 	/** The active setup with the chat's and its project's choices applied; 400 for a bad place. */
@@ -27,11 +27,11 @@ export class ChatScope {
 			throw badRequest('project_id: only for a new conversation (move a chat with PATCH)');
 		if (place.sessionId && place.temporary)
 			throw badRequest('temporary: only for a new conversation');
-		if (place.projectId && !this.projects.exists(place.projectId))
+		if (place.projectId && !this.projects.find(place.projectId))
 			throw badRequest(`project_id: no project with id ${place.projectId}`, 'unknown_project');
 		const conversation = place.sessionId ? this.repo.getConversation(place.sessionId) : undefined;
 		const projectId = conversation ? conversation.projectId : place.projectId;
-		const project = projectId ? this.projects.get(projectId) : undefined;
+		const project = projectId ? this.projects.find(projectId) : undefined;
 		const modelId = conversation?.modelId ?? project?.modelId ?? null;
 		return {
 			...active,
@@ -42,7 +42,7 @@ export class ChatScope {
 
 	/** The fields a new conversation starts with. */
 	newConversation(place: TurnPlace): NewConversationFields {
-		const project = place.projectId ? this.projects.get(place.projectId) : undefined;
+		const project = place.projectId ? this.projects.find(place.projectId) : undefined;
 		return {
 			projectId: project?.projectId ?? null,
 			temporary: place.temporary ?? false,

@@ -8,7 +8,7 @@ import type {
 } from '$lib/api';
 import { projectId as projectIdSchema } from '$lib/api/projects';
 import type { ProjectRow } from '../db/schema';
-import { badRequest, notFound } from '../errors';
+import { badRequest, conflict, notFound } from '../errors';
 import { checkModelId, type KnownModels } from '../models/check';
 import type { ProjectRepository, ProjectWithCount } from './repository';
 
@@ -31,6 +31,9 @@ const toApi = (row: ProjectWithCount): Project => ({
 	created_at: row.createdAt,
 	updated_at: row.updatedAt
 });
+
+/** The sidebar lists every project: more than this would not be a list anyone reads. */
+export const MAX_PROJECTS = 500;
 
 const noProject = (id: string) => notFound(`No project with id ${id}.`, 'project_not_found');
 
@@ -58,6 +61,11 @@ export class ProjectService {
 	}
 
 	create(body: CreateProjectRequest): Project {
+		if (this.#deps.projects.count() >= MAX_PROJECTS)
+			throw conflict(
+				`There are ${MAX_PROJECTS} projects already, the most there can be; delete one first.`,
+				'too_many_projects'
+			);
 		const now = this.#now().toISOString();
 		const row: ProjectRow = {
 			projectId: randomUUID(),
@@ -97,13 +105,6 @@ export class ProjectService {
 			for (const sessionId of this.#deps.projects.sessionIds(projectId))
 				await this.#deps.deleteSession(sessionId);
 		this.#deps.projects.delete(projectId);
-	}
-
-	/** A project id a chat is moved into or started in: 400 when there is no such project. */
-	checkExists(projectId: string, field = 'project_id'): string {
-		if (!projectIdSchema.safeParse(projectId).success || !this.#deps.projects.exists(projectId))
-			throw badRequest(`${field}: no project with id ${projectId}`, 'unknown_project');
-		return projectId;
 	}
 
 	/** Ids that are not UUIDs name no project: 404 as for any other unknown id. */
