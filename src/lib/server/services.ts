@@ -8,6 +8,7 @@ import { ChatRepository } from './chat/repository';
 import { ChatRuns } from './chat/runs';
 import type { ToolProvider } from './chat/tools';
 import type { Config } from './config';
+import { holdDataDir } from './db/backup';
 import { openDatabase, type Db } from './db/client';
 import { createLogger, type Logger } from './log';
 import { OpenRouterClient } from './openrouter/client';
@@ -184,6 +185,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 	const runs = new ChatRuns({ chat, repo, log, maxStreams: config.chat.maxStreams });
 	const sessions = new SessionService(repo, attachments, runs);
 	const transfer = new TransferService({ db, now: overrides.now });
+	let releaseDataDir: (() => void) | undefined;
 
 	return {
 		config,
@@ -210,6 +212,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		auth,
 		version,
 		start() {
+			// `npm run restore` refuses while this mark says the database is in use.
+			releaseDataDir = holdDataDir(config.dataDir);
 			const interrupted = repo.markUnfinished(STREAMING, INTERRUPTED);
 			if (interrupted) log.warn('replies interrupted by the last shutdown', { count: interrupted });
 			void mcp.start(); // connects in the background; requests are served meanwhile
@@ -221,6 +225,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 			await reaper.stop();
 			await httpTransport?.close();
 			db.$client.close();
+			releaseDataDir?.();
 			await log.close();
 		}
 	};
