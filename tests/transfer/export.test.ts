@@ -4,7 +4,13 @@ import type { Services } from '$lib/server/services';
 import { GET as EXPORT_ALL } from '../../src/routes/api/sessions/export/+server';
 import { GET as EXPORT } from '../../src/routes/api/sessions/[id]/export/+server';
 import { seedTree } from '../support/conversation-tree';
-import { callRoute, disposeAll, errorOf, testServices } from '../support/factories';
+import {
+	callRoute,
+	disposeAll,
+	errorOf,
+	seedConversation,
+	testServices
+} from '../support/factories';
 
 afterEach(disposeAll);
 
@@ -154,6 +160,24 @@ describe('GET /api/sessions/{id}/export?format=json', () => {
 			}
 		]);
 		expect(file.messages[3].tool_call_id).toBe('call_1');
+	});
+
+	it('reads a conversation written without a tree (no leaf) as one chain', async () => {
+		const s = testServices();
+		const id = seedConversation(s.repo, {
+			title: 'Old style',
+			messages: [{ content: 'one' }, { content: 'two' }, { content: 'three' }]
+		});
+		const file = conversationFile.parse(await (await exportOne(s, id, 'json')).json());
+		const [one, two, three] = file.messages;
+		expect(file.messages.map((m) => m.parent_id)).toEqual([null, one.id, two.id]);
+		expect(file.current_leaf_id).toBe(three.id);
+		const markdown = await (await exportOne(s, id, 'markdown')).text();
+		expect(markdown.split('\n## ').slice(1)).toEqual([
+			'User\n\none\n',
+			'Assistant\n\ntwo\n',
+			'User\n\nthree\n'
+		]);
 	});
 
 	it.each([
