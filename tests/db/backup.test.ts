@@ -219,7 +219,7 @@ describe('npm run restore', () => {
 				writeSync(fd, Buffer.alloc(1024, 0x5a), 0, 1024, 4096 + 8);
 				closeSync(fd);
 			},
-			/fails PRAGMA integrity_check|is not a readable SQLite database/
+			/fails PRAGMA integrity_check: \*\*\* in database main \*\*\*/
 		],
 		[
 			'a file that is no database',
