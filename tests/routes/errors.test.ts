@@ -11,6 +11,7 @@ const id = '00000000-0000-4000-8000-000000000000';
 /** A request per route and method that gets past parsing to the first service call. */
 const reachingAService: Record<string, { path: string; body?: unknown }> = {
 	'GET /api/attachments/[id]': { path: `/api/attachments/${id}` },
+	'GET /api/attachments/[id]/file': { path: `/api/attachments/${id}/file` },
 	'GET /api/attachments/[id]/content': {
 		path: `/api/attachments/${id}/content?expires=1&signature=${'0'.repeat(64)}`
 	},

@@ -4,7 +4,14 @@ import type { Services } from '$lib/server/services';
 import { GET as EXPORT_ALL } from '../../src/routes/api/sessions/export/+server';
 import { GET as EXPORT } from '../../src/routes/api/sessions/[id]/export/+server';
 import { seedTree } from '../support/conversation-tree';
-import { callRoute, disposeAll, errorOf, testServices } from '../support/factories';
+import { inProcessFetch } from '../support/in-process-fetch';
+import {
+	callRoute,
+	disposeAll,
+	errorOf,
+	seedConversation,
+	testServices
+} from '../support/factories';
 
 afterEach(disposeAll);
 
@@ -77,7 +84,7 @@ describe('GET /api/sessions/{id}/export?format=markdown', () => {
 		]);
 		expect(sections[0]).toContain('What is 2+2? Use the calculator.');
 		expect(sections[0]).toContain(
-			`- 📎 [notes \\[v2\\].pdf](http://127.0.0.1:3000/api/attachments/${chat.attachmentIds[0]}) (application/pdf, 2048 bytes)`
+			`- 📎 [notes \\[v2\\].pdf](http://127.0.0.1:3000/api/attachments/${chat.attachmentIds[0]}/file) (application/pdf, 2048 bytes)`
 		);
 		expect(sections[1]).toContain(
 			'**Tool call `calculator__evaluate`:**\n\n```json\n{\n  "expression": "2+2"\n}\n```'
@@ -109,6 +116,23 @@ describe('GET /api/sessions/{id}/export?format=markdown', () => {
 		const markdown = await (await exportOne(s, chat.sessionId)).text();
 		expect(markdown).toContain('```\nnot json\n```');
 		expect(markdown).toContain('````\na\n```\nfence\n```\n````');
+	});
+});
+
+describe('GET /api/attachments/{id}/file (the links in exported Markdown)', () => {
+	it('redirects to a freshly signed URL that serves the file', async () => {
+		const s = testServices();
+		const file = await s.attachments.upload({
+			file: { fileName: 'notes.txt', claimedType: 'text/plain', data: Buffer.from('llama notes') },
+			fields: {}
+		});
+		const { fetcher } = inProcessFetch(s);
+		const response = await fetcher(`/api/attachments/${file.attachment_id}/file`);
+		expect(response.status).toBe(302);
+		const location = response.headers.get('location')!;
+		expect(location).toMatch(new RegExp(`^/api/attachments/${file.attachment_id}/content\\?`));
+		expect(await (await fetcher(location)).text()).toBe('llama notes');
+		expect((await fetcher(`/api/attachments/${crypto.randomUUID()}/file`)).status).toBe(404);
 	});
 });
 
@@ -154,6 +178,24 @@ describe('GET /api/sessions/{id}/export?format=json', () => {
 			}
 		]);
 		expect(file.messages[3].tool_call_id).toBe('call_1');
+	});
+
+	it('reads a conversation written without a tree (no leaf) as one chain', async () => {
+		const s = testServices();
+		const id = seedConversation(s.repo, {
+			title: 'Old style',
+			messages: [{ content: 'one' }, { content: 'two' }, { content: 'three' }]
+		});
+		const file = conversationFile.parse(await (await exportOne(s, id, 'json')).json());
+		const [one, two, three] = file.messages;
+		expect(file.messages.map((m) => m.parent_id)).toEqual([null, one.id, two.id]);
+		expect(file.current_leaf_id).toBe(three.id);
+		const markdown = await (await exportOne(s, id, 'markdown')).text();
+		expect(markdown.split('\n## ').slice(1)).toEqual([
+			'User\n\none\n',
+			'Assistant\n\ntwo\n',
+			'User\n\nthree\n'
+		]);
 	});
 
 	it.each([

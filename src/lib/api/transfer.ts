@@ -113,3 +113,10 @@ export type ImportResult = z.infer<typeof importResult>;
 
 /** The largest import file the server reads (JSON body or multipart upload). */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Where the browser downloads one conversation's export. */
+export const exportPath = (sessionId: string, format: ExportQuery['format']) =>
+	`/api/sessions/${encodeURIComponent(sessionId)}/export?format=${format}`;
+
+/** Where the browser downloads every conversation. */
+export const EXPORT_ALL_PATH = '/api/sessions/export';

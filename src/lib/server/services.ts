@@ -12,6 +12,7 @@ import { ChatRepository } from './chat/repository';
 import { ChatRuns } from './chat/runs';
 import type { ToolProvider } from './chat/tools';
 import type { Config } from './config';
+import { holdDataDir } from './db/backup';
 import { openDatabase, type Db } from './db/client';
 import { createLogger, type Logger } from './log';
 import { OpenRouterClient } from './openrouter/client';
@@ -236,6 +237,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		now: overrides.now
 	});
 	const transfer = new TransferService({ db, now: overrides.now });
+	let releaseDataDir: (() => void) | undefined;
 
 	return {
 		config,
@@ -268,6 +270,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		auth,
 		version,
 		start() {
+			// `npm run restore` refuses while this mark says the database is in use.
+			releaseDataDir = holdDataDir(config.dataDir);
 			const interrupted = repo.markUnfinished(STREAMING, INTERRUPTED);
 			if (interrupted) log.warn('replies interrupted by the last shutdown', { count: interrupted });
 			void mcp.start(); // connects in the background; requests are served meanwhile
@@ -281,6 +285,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 			await temporaryReaper.stop();
 			await httpTransport?.close();
 			db.$client.close();
+			releaseDataDir?.();
 			await log.close();
 		}
 	};

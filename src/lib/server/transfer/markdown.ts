@@ -77,7 +77,7 @@ export function conversationMarkdown(
 				message.attachments
 					.map(
 						(file) =>
-							`- 📎 [${linkText(file.file_name)}](${options.origin}/api/attachments/${encodeURIComponent(file.attachment_id)}) (${file.mime_type}, ${file.size_bytes} bytes)`
+							`- 📎 [${linkText(file.file_name)}](${options.origin}/api/attachments/${encodeURIComponent(file.attachment_id)}/file) (${file.mime_type}, ${file.size_bytes} bytes)`
 					)
 					.join('\n')
 			);

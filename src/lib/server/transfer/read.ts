@@ -56,20 +56,26 @@ export class ConversationReader {
 			.all();
 		for (const row of messageRows)
 			bySession.get(row.sessionId)!.push(toExportedMessage(row, files.get(row.id) ?? []));
-		return rows.map((row) => ({
-			session_id: row.sessionId,
-			title: row.title,
-			created_at: row.createdAt,
-			updated_at: row.updatedAt,
-			current_leaf_id: row.currentLeafId,
-			model_id: row.modelId,
-			project_id: row.projectId,
-			pinned_at: row.pinnedAt,
-			temporary: row.temporary,
-			disabled_servers: row.disabledServers ?? null,
-			web_search: row.webSearch,
-			messages: bySession.get(row.sessionId)!
-		}));
+		return rows.map((row) => {
+			const list = bySession.get(row.sessionId)!;
+			// No leaf: written by code from before the tree (as migration 0004 found every
+			// conversation), so it is read the way that migration read them, as one chain.
+			if (row.currentLeafId === null) asChain(list);
+			return {
+				session_id: row.sessionId,
+				title: row.title,
+				created_at: row.createdAt,
+				updated_at: row.updatedAt,
+				current_leaf_id: row.currentLeafId ?? list.at(-1)?.id ?? null,
+				model_id: row.modelId,
+				project_id: row.projectId,
+				pinned_at: row.pinnedAt,
+				temporary: row.temporary,
+				disabled_servers: row.disabledServers ?? null,
+				web_search: row.webSearch,
+				messages: list
+			};
+		});
 	}
 
 	#attachments(sessionIds: string[]): Map<number, ExportedAttachment[]> {
@@ -100,6 +106,11 @@ export class ConversationReader {
 		}
 		return byMessage;
 	}
+}
+
+function asChain(list: ExportedMessage[]): void {
+	for (let i = 1; i < list.length; i++)
+		if (list[i].parent_id === null) list[i].parent_id = list[i - 1].id;
 }
 
 function toExportedMessage(row: MessageRow, files: ExportedAttachment[]): ExportedMessage {
