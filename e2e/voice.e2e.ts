@@ -21,7 +21,7 @@ test.use(chromium('two-questions.wav'));
 test('the answer is read while it streams, then the mic listens for the next question', async ({
 	page
 }) => {
-	const question = `[[sentences:4]] [[pace:100]] ${FIRST}`;
+	const question = `[[sentences:3]] [[pace:100]] ${FIRST}`;
 	const standin = await prepare(page, [question, SECOND]);
 	await open(page, '/');
 	await expect(voiceButton(page)).toHaveAttribute('aria-pressed', 'false');
@@ -34,15 +34,15 @@ test('the answer is read while it streams, then the mic listens for the next que
 	await expect(yourMessages(page)).toHaveText([question]);
 	await expect
 		.poll(async () => spoken(await standin.speak()), { intervals: [50] })
-		.toContain('Sentence 1 of 4 is here.');
-	expect(await replies(page).first().textContent()).not.toContain('Sentence 4 of 4');
+		.toContain('Sentence 1 of 3 is here.');
+	expect(await replies(page).first().textContent()).not.toContain('Sentence 3 of 3');
 	await expect(voiceStatus(page)).toHaveText('Voice mode: speaking');
 
 	// All of it is read, one Flush for the reply; after Flushed and the playback, it listens.
-	await expect(replies(page).first()).toContainText('Sentence 4 of 4 is here.');
+	await expect(replies(page).first()).toContainText('Sentence 3 of 3 is here.');
 	await expect
 		.poll(async () => spoken(await standin.speak()))
-		.toEqual([1, 2, 3, 4].map((n) => `Sentence ${n} of 4 is here.`));
+		.toEqual([1, 2, 3].map((n) => `Sentence ${n} of 3 is here.`));
 	await expect.poll(async () => sentBack(await standin.speak(), 'Flushed')).toHaveLength(1);
 	await expect(voiceStatus(page)).toHaveText('Voice mode: listening');
 
@@ -55,7 +55,7 @@ test('the answer is read while it streams, then the mic listens for the next que
 	// One Flush per reply, on one speak socket; one listen socket for the whole conversation.
 	const [socket] = await standin.speak();
 	expect(socket.received.map((message) => message.type)).toEqual([
-		...['Speak', 'Speak', 'Speak', 'Speak', 'Flush'],
+		...['Speak', 'Speak', 'Speak', 'Flush'],
 		...['Speak', 'Flush']
 	]);
 	expect(await standin.listen()).toHaveLength(1);
@@ -85,18 +85,27 @@ test('Read aloud reads a finished reply without its markdown or code; Esc stops 
 	await expect(reply).toHaveAttribute('aria-busy', 'false');
 
 	await reply.getByRole('button', { name: 'Read aloud' }).click();
-	const stop = reply.getByRole('button', { name: 'Stop reading' });
-	await expect(stop).toBeVisible();
 	await expect
 		.poll(async () => spoken(await standin.speak()))
 		.toEqual(['Plan.', 'first bold item.', 'second item.', 'Code block.', 'Done.']);
 	expect(received(await standin.speak(), 'Flush')).toHaveLength(1);
-
-	await page.keyboard.press('Escape');
+	// Read to its end, the button offers to read it again.
+	await expect.poll(async () => sentBack(await standin.speak(), 'Flushed')).toHaveLength(1);
 	await expect(reply.getByRole('button', { name: 'Read aloud' })).toBeVisible();
+
+	// A long reply (about ten seconds of speech): Stop reading while it reads, and Esc stops it.
+	await composer.fill('[[sentences:40]] [[pace:1]] a long one');
+	await composer.press('Enter');
+	const long = replies(page).last();
+	await expect(long).toContainText('Sentence 40 of 40 is here.');
+	await expect(long).toHaveAttribute('aria-busy', 'false');
+	await long.getByRole('button', { name: 'Read aloud' }).click();
+	await expect(long.getByRole('button', { name: 'Stop reading' })).toBeVisible();
+	await page.keyboard.press('Escape');
+	await expect(long.getByRole('button', { name: 'Read aloud' })).toBeVisible();
 	await expect.poll(async () => received(await standin.speak(), 'Clear')).toHaveLength(1);
 	// Esc stopped the reading only: the reply is still there, whole.
-	await expect(reply).toContainText('Done.');
+	await expect(long).toContainText('Sentence 40 of 40 is here.');
 });
 
 test('an invalid voice is shown in the settings, and voice mode then opens no connection', async ({
