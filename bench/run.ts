@@ -16,6 +16,7 @@ import { mcpBench } from './mcp';
 import { redactionBench } from './redaction';
 import { sessionsBench } from './sessions';
 import { treeBench } from './tree';
+import { voiceBench } from './voice';
 import {
 	cpuMs,
 	ensureBuild,
@@ -44,6 +45,7 @@ const sections: BenchSection[] = [
 	...redactionBench(quick ? { runs: 3 } : {}),
 	...treeBench(quick ? { runs: 10 } : {}),
 	...browserBench(quick ? { chunks: 2_000, runs: 1 } : {}),
+	...voiceBench(quick ? { runs: 5 } : {}),
 	...(await import('./long-chat')).longChatBench(quick ? { runs: 3, scrollScreens: 20 } : {})
 ].filter(
 	(section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter))

@@ -5,7 +5,8 @@ import { startGoogleStandin } from './google-standin';
 
 /** Starts every stand-in the e2e suite needs, on the fixed e2e ports; runs until killed. */
 // Deepgram first: Playwright waits for the OpenRouter port, so everything before it is up too.
-const deepgram = await startDeepgramStandin({ port: e2ePorts.deepgram });
+// Short audio (10 ms a character) so a spoken answer ends well before the recording's next words.
+const deepgram = await startDeepgramStandin({ port: e2ePorts.deepgram, speakMsPerChar: 10 });
 const google = await startGoogleStandin({
 	port: e2ePorts.google,
 	clientId: 'e2e-google-client.apps.googleusercontent.com',

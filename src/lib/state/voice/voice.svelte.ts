@@ -80,6 +80,11 @@ export class Voice {
 		return this.state.phase !== 'off';
 	}
 
+	/** Replies may be read as they stream: voice mode, or "Read replies aloud". */
+	get listensToReplies(): boolean {
+		return this.active || Boolean(this.#settings.valid?.read_replies);
+	}
+
 	get announcement(): string {
 		return voiceAnnouncement(this.state.phase);
 	}
