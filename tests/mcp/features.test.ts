@@ -99,6 +99,14 @@ describe('MCP prompts', () => {
 		]);
 	});
 
+	it('follows prompts/list_changed', async () => {
+		const s = await services();
+		await s.mcp.callTool('remote__grow_prompt', {});
+		await eventually(async () =>
+			expect((await prompts(s)).map((prompt) => prompt.name)).toContain('remote__extra_1')
+		);
+	});
+
 	it('answers 404 for an unknown prompt or server and 400 for a missing or unknown argument', async () => {
 		const s = await services();
 		expect(await errorOf(await getPrompt(s, { name: 'local__nope' }))).toMatchObject({

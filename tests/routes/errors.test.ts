@@ -37,6 +37,10 @@ const reachingAService: Record<string, { path: string; body?: unknown }> = {
 	'PUT /api/mcp/servers': { path: '/api/mcp/servers', body: [] },
 	'POST /api/mcp/servers/refresh': { path: '/api/mcp/servers/refresh' },
 	'GET /api/mcp/prompts': { path: '/api/mcp/prompts' },
+	'GET /api/mcp/servers/[id]/oauth/start': { path: '/api/mcp/servers/remote/oauth/start' },
+	'POST /api/mcp/servers/[id]/oauth/disconnect': {
+		path: '/api/mcp/servers/remote/oauth/disconnect'
+	},
 	'POST /api/mcp/prompts/get': { path: '/api/mcp/prompts/get', body: { name: 'a__b' } },
 	'GET /api/mcp/resources': { path: '/api/mcp/resources' },
 	'GET /api/mcp/resources/read': { path: '/api/mcp/resources/read?server_id=a&uri=x%3A%2F%2Fy' },
@@ -84,7 +88,8 @@ const notReachingAService: Record<string, string> = {
 	'/api/[...path]': 'unknown paths: always a 404',
 	'/api/attachments/[id]/download': 'removed: always a 410',
 	'/api/uploads/[...rest]': 'removed: always a 410',
-	'/api/google/oauth/callback': "Google's redirect back: every failure ends on /mcp"
+	'/api/google/oauth/callback': "Google's redirect back: every failure ends on /mcp",
+	'/api/mcp/oauth/callback': "an authorization server's redirect back: every failure ends on /mcp"
 };
 
 /** Services that fail on first use, the way a broken disk or a bug would. */

@@ -104,7 +104,9 @@ export const mcpServerRuntime = z.object({
 		templates: z.number()
 	}),
 	/** The capabilities it declared in `initialize` (`tools`, `resources.subscribe`, ...). */
-	capabilities: z.array(z.string())
+	capabilities: z.array(z.string()),
+	/** A remote server: OAuth tokens are stored for it (Disconnect deletes them). */
+	signed_in: z.boolean().optional()
 });
 
 export const mcpServerView = z.object({ ...mcpServerFields, ...mcpServerRuntime.shape });

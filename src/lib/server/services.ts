@@ -32,6 +32,7 @@ import { calculatorServer } from './mcp/builtin/calculator';
 import { housekeepingServer } from './mcp/builtin/housekeeping';
 import { BuiltinRegistry } from './mcp/builtin/registry';
 import { createMcpConfigStore } from './mcp/config-store';
+import { McpOAuth } from './mcp/oauth';
 import { McpPrompts } from './mcp/prompts';
 import { McpResources } from './mcp/resources';
 import { AuthService } from './auth';
@@ -69,6 +70,7 @@ export interface AppServices {
 	mcp: McpAggregator;
 	prompts: McpPrompts;
 	resources: McpResources;
+	mcpOAuth: McpOAuth;
 	speech: SpeechTokenService;
 	google: GoogleService;
 	auth: AuthService;
@@ -160,6 +162,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 	});
 	// The OAuth callback, a disconnect and a lost grant connect or drop the `google` server.
 	google.onChange(() => mcp.reconnect(GOOGLE_SERVER_ID));
+	const mcpOAuth = new McpOAuth({
+		dataDir: config.dataDir,
+		origin: config.server.origin,
+		log: log.child({ component: 'mcp' }),
+		config: async (id) => (await mcp.listConfigs()).find((server) => server.id === id),
+		reconnect: (id) => mcp.reconnect(id)
+	});
+	mcp.oauth = mcpOAuth;
 	const prompts = new McpPrompts(mcp);
 	const resources = new McpResources(mcp);
 	const presets = new PresetService({
@@ -260,6 +270,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
 		mcp,
 		prompts,
 		resources,
+		mcpOAuth,
 		attachments,
 		chatAttachments,
 		sessions,

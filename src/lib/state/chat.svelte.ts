@@ -671,7 +671,9 @@ export class ChatState {
 				break;
 			}
 			case 'elicitation':
-				(reply.questions ??= []).push({
+				// Assigned first: the value of `??=` is the plain array, not the state's proxy of it.
+				reply.questions ??= [];
+				reply.questions.push({
 					kind: 'elicitation',
 					id: event.data.id,
 					serverId: event.data.server_id,
@@ -681,7 +683,8 @@ export class ChatState {
 				});
 				break;
 			case 'sampling_request':
-				(reply.questions ??= []).push({
+				reply.questions ??= [];
+				reply.questions.push({
 					kind: 'sampling',
 					id: event.data.id,
 					serverId: event.data.server_id,

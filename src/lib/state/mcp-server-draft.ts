@@ -11,6 +11,8 @@ export interface ServerDraft {
 	url: string;
 	headers: string;
 	approval: McpApproval;
+	/** What the server's sampling requests get (default: ask the person). */
+	sampling: McpApproval;
 }
 
 export type DraftErrors = Partial<Record<keyof ServerDraft, string>>;
@@ -24,7 +26,8 @@ export const emptyDraft = (): ServerDraft => ({
 	cwd: '',
 	url: '',
 	headers: '',
-	approval: 'auto'
+	approval: 'auto',
+	sampling: 'ask'
 });
 
 export function draftOf(config: McpServerConfig): ServerDraft {
@@ -41,7 +44,8 @@ export function draftOf(config: McpServerConfig): ServerDraft {
 		headers: Object.entries(config.headers ?? {})
 			.map(([key, value]) => `${key}: ${value}`)
 			.join('\n'),
-		approval: config.approval ?? 'auto'
+		approval: config.approval ?? 'auto',
+		sampling: config.sampling ?? 'ask'
 	};
 }
 
@@ -95,7 +99,8 @@ export function configFromDraft(
 		...(remote && draft.url.trim() ? { url: draft.url.trim() } : {}),
 		...(remote && headers.map ? { headers: headers.map } : {}),
 		...(base?.disabled_tools?.length ? { disabled_tools: base.disabled_tools } : {}),
-		...(draft.approval !== 'auto' ? { approval: draft.approval } : {})
+		...(draft.approval !== 'auto' ? { approval: draft.approval } : {}),
+		...(draft.sampling !== 'ask' ? { sampling: draft.sampling } : {})
 	};
 	const parsed = mcpServerConfig.safeParse(candidate);
 	if (!parsed.success) {

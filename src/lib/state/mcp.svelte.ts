@@ -99,6 +99,14 @@ export class McpServersState {
 		});
 	}
 
+	/** Deletes a remote server's OAuth tokens (it then needs sign-in again). */
+	async disconnect(id: string): Promise<void> {
+		await api(`/api/mcp/servers/${encodeURIComponent(id)}/oauth/disconnect`, null, {
+			method: 'POST'
+		});
+		await this.load();
+	}
+
 	remove(id: string) {
 		return this.update((configs) => configs.filter((config) => config.id !== id));
 	}

@@ -217,6 +217,19 @@ function addPromptsAndResources(server) {
 		})
 	);
 
+	let prompts = 0;
+	server.registerTool(
+		'grow_prompt',
+		{ description: 'Adds a prompt to this server (prompts/list_changed)', inputSchema: {} },
+		async () => {
+			prompts++;
+			server.registerPrompt(`extra_${prompts}`, { description: 'An added prompt' }, async () => ({
+				messages: [{ role: 'user', content: { type: 'text', text: `extra prompt ${prompts}` } }]
+			}));
+			return text(`added prompt extra_${prompts}`);
+		}
+	);
+
 	server.registerTool(
 		'bump',
 		{ description: 'Changes the counter resource', inputSchema: {} },

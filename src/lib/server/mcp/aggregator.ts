@@ -24,6 +24,7 @@ import {
 	type ConnectionTimings
 } from './connection';
 import { assignToolNames, toolKey } from './naming';
+import type { McpOAuth } from './oauth';
 import { MAX_RESULT_BYTES, toOutcome } from './results';
 import { hideSecrets, restoreSecrets } from './secrets';
 import { compileArgumentsCheck } from './validation';
@@ -38,6 +39,8 @@ export interface McpAggregatorOptions {
 	version?: string;
 	/** How long `refresh()` waits for reconnects before answering with what it has. */
 	refreshWaitMs?: number;
+	/** OAuth of remote servers (oauth.ts); set after construction by the composition root. */
+	oauth?: McpOAuth;
 }
 
 interface CatalogueEntry {
@@ -98,6 +101,8 @@ export class McpAggregator implements ToolProvider {
 	readonly #maxResultBytes: number;
 	readonly #version: string;
 	readonly #refreshWaitMs: number;
+	/** OAuth of remote servers; given before `start()` (it needs the aggregator's configs). */
+	oauth: McpOAuth | undefined;
 
 	#configs: McpServerConfig[] = [];
 	readonly #connections = new Map<string, ServerConnection>();
@@ -119,6 +124,7 @@ export class McpAggregator implements ToolProvider {
 		this.#maxResultBytes = options.maxResultBytes ?? MAX_RESULT_BYTES;
 		this.#version = options.version ?? '0.0.0';
 		this.#refreshWaitMs = options.refreshWaitMs ?? 5_000;
+		this.oauth = options.oauth;
 		this.#queue = Promise.resolve();
 	}
 
@@ -350,7 +356,8 @@ export class McpAggregator implements ToolProvider {
 					timings: this.#timings,
 					clientVersion: this.#version,
 					onChange: () => this.#rebuild(),
-					pace: this.#pace
+					pace: this.#pace,
+					oauth: this.oauth
 				});
 				this.#connections.set(config.id, connection);
 				void connection.connect();
@@ -412,7 +419,10 @@ export class McpAggregator implements ToolProvider {
 				resources: live?.features.resources.length ?? 0,
 				templates: live?.features.templates.length ?? 0
 			},
-			capabilities: capabilityNames(live?.capabilities)
+			capabilities: capabilityNames(live?.capabilities),
+			...(config.transport === 'http' || config.transport === 'sse'
+				? { signed_in: this.oauth?.signedIn(config.id) ?? false }
+				: {})
 		};
 	}
 }

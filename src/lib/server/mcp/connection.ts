@@ -11,6 +11,7 @@ import {
 import type { McpServerConfig, McpServerStatus } from '$lib/api/mcp';
 import type { ChatInteractions, ToolProgress } from '../chat/tools';
 import { ServerFeatures } from './features';
+import type { McpOAuth } from './oauth';
 import type { Logger } from '../log';
 import type { BuiltinRegistry } from './builtin/registry';
 import { scrubText, shownUrl } from './secrets';
@@ -44,6 +45,8 @@ export interface ConnectionDeps {
 	 * process blocks the event loop for milliseconds, so the aggregator spaces them out.
 	 */
 	pace?: <T>(work: () => Promise<T>) => Promise<T>;
+	/** OAuth of remote servers (oauth.ts). */
+	oauth?: McpOAuth;
 }
 
 export interface CallOptions {
@@ -369,7 +372,11 @@ export class ServerConnection {
 		this.features.attach(client, () => generation === this.#generation);
 		let opened: OpenedTransport | undefined;
 		try {
-			opened = await openTransport(this.config, this.#deps.builtins);
+			opened = await openTransport(
+				this.config,
+				this.#deps.builtins,
+				this.#deps.oauth?.providerFor(this.config)
+			);
 			if (generation !== this.#generation) {
 				await this.#close(client, opened);
 				return;
@@ -401,22 +408,35 @@ export class ServerConnection {
 				`The server did not finish starting (initialize and tools/list) within ${seconds(timings.initTimeoutMs)}.`
 			);
 			if (generation !== this.#generation) return;
-			this.capabilities = client.getServerCapabilities();
-			await this.features.load(client, this.capabilities, timings.initTimeoutMs);
-			if (generation !== this.#generation) return;
+			const capabilities = client.getServerCapabilities();
 			this.#failures = 0;
 			clearTimeout(this.#retryTimer);
 			this.#retryTimer = undefined;
 			this.#set('connected', null, tools);
+			this.capabilities = capabilities;
 			this.#log.info('mcp server connected', {
 				tools: tools.length,
 				duration_ms: Math.round(performance.now() - started)
 			});
+			// Its tools are on offer already; prompts and resources follow (the attempt settles after).
+			await this.features.load(client, capabilities, timings.initTimeoutMs);
+			if (generation === this.#generation) this.#deps.onChange();
 		} catch (error) {
 			if (generation !== this.#generation) return;
 			const message = describeConnectError(error, this.config, opened?.stderrTail?.());
 			await this.#teardown();
 			if (generation !== this.#generation) return;
+			if (await this.#needsSignIn(error)) {
+				if (generation !== this.#generation) return;
+				const failure = this.#deps.oauth?.lastFailure(this.config.id);
+				this.#set(
+					'needs_auth',
+					failure ?? `${shownUrl(this.config.url!)} uses OAuth: press Connect to sign in.`,
+					[]
+				);
+				this.#log.info('mcp server needs sign-in');
+				return;
+			}
 			this.#set('unavailable', message, []);
 			if (error instanceof NotConnectable) {
 				this.#log.info('mcp server unavailable', { error: message });
@@ -424,6 +444,16 @@ export class ServerConnection {
 				this.#scheduleRetry(message);
 			}
 		}
+	}
+
+	/** A remote server that refused us (401) and describes itself as OAuth-protected. */
+	async #needsSignIn(error: unknown): Promise<boolean> {
+		const oauth = this.#deps.oauth;
+		if (!oauth || (this.config.transport !== 'http' && this.config.transport !== 'sse'))
+			return false;
+		const err = error as { code?: unknown; name?: string };
+		if (err?.name !== 'UnauthorizedError' && err?.code !== 401) return false;
+		return oauth.protects(this.config);
 	}
 
 	async #lose(message: string): Promise<void> {

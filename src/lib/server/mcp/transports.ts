@@ -1,3 +1,4 @@
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServerConfig } from '$lib/api/mcp';
@@ -28,7 +29,9 @@ const STDERR_TAIL = 2000;
  */
 export async function openTransport(
 	config: McpServerConfig,
-	builtins: BuiltinRegistry
+	builtins: BuiltinRegistry,
+	/** For a remote server signed in with OAuth (oauth.ts): adds the token, refreshes it. */
+	authProvider?: OAuthClientProvider
 ): Promise<OpenedTransport> {
 	switch (config.transport) {
 		case 'builtin': {
@@ -66,7 +69,8 @@ export async function openTransport(
 				await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
 			return {
 				transport: new StreamableHTTPClientTransport(new URL(config.url!), {
-					requestInit: { headers: config.headers ?? {} }
+					requestInit: { headers: config.headers ?? {} },
+					authProvider
 				})
 			};
 		}
@@ -74,7 +78,8 @@ export async function openTransport(
 			const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
 			return {
 				transport: new SSEClientTransport(new URL(config.url!), {
-					requestInit: { headers: config.headers ?? {} }
+					requestInit: { headers: config.headers ?? {} },
+					authProvider
 				})
 			};
 		}
