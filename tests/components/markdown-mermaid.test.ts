@@ -22,7 +22,7 @@ describe('mermaid diagrams in replies', () => {
 		}
 		await screen.rerender({ source: text, streaming: false });
 		const image = page.getByRole('img', { name: /^Diagram: graph TD/ });
-		await expect.element(image).toBeVisible({ timeout: 15_000 });
+		await expect.element(image, { timeout: 15_000 }).toBeVisible();
 		expect(image.element().getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
 		expect(decodeURIComponent(image.element().getAttribute('src')!)).toContain('Ship');
 		const code = screen.container.querySelector<HTMLElement>('.mermaid-source pre')!;
@@ -38,8 +38,8 @@ describe('mermaid diagrams in replies', () => {
 			source: '```mermaid\ngraph TD\n  A --> \n  ((( nonsense\n```'
 		});
 		await expect
-			.element(page.getByRole('note'))
-			.toHaveTextContent(/This diagram could not be drawn: .+/, { timeout: 15_000 });
+			.element(page.getByRole('note'), { timeout: 15_000 })
+			.toHaveTextContent(/This diagram could not be drawn: .+/);
 		expect(screen.container.querySelector<HTMLElement>('.mermaid-source pre')!.hidden).toBe(false);
 		expect(screen.container.querySelector('.mermaid-diagram')).toBeNull();
 	});
