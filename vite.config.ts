@@ -5,6 +5,10 @@ import { findChromium } from './tests/support/chromium.js';
 
 export default defineConfig({
 	plugins: [sveltekit()],
+	// Fonts stay files (KaTeX's would be inlined as data: URLs, which the policy's font-src refuses).
+	build: {
+		assetsInlineLimit: (file) => (/\.(woff2?|ttf|otf|eot)$/.test(file) ? false : undefined)
+	},
 	test: {
 		testTimeout: 20_000,
 		hookTimeout: 30_000,

@@ -12,6 +12,7 @@ import { Agent } from 'undici';
 import { benchAttachments } from './attachments';
 import { browserBench } from './browser';
 import { chatBench } from './chat';
+import { firstLoadBench } from './first-load';
 import { mcpBench } from './mcp';
 import { redactionBench } from './redaction';
 import { sessionsBench } from './sessions';
@@ -46,6 +47,7 @@ const sections: BenchSection[] = [
 	...treeBench(quick ? { runs: 10 } : {}),
 	...browserBench(quick ? { chunks: 2_000, runs: 1 } : {}),
 	...voiceBench(quick ? { runs: 5 } : {}),
+	...firstLoadBench(),
 	...(await import('./long-chat')).longChatBench(quick ? { runs: 3, scrollScreens: 20 } : {})
 ].filter(
 	(section) => filters.length === 0 || filters.some((filter) => section.name.includes(filter))

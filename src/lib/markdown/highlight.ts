@@ -1,59 +1,26 @@
-import hljs from 'highlight.js/lib/core';
-import bash from 'highlight.js/lib/languages/bash';
-import c from 'highlight.js/lib/languages/c';
-import cpp from 'highlight.js/lib/languages/cpp';
-import csharp from 'highlight.js/lib/languages/csharp';
-import css from 'highlight.js/lib/languages/css';
-import diff from 'highlight.js/lib/languages/diff';
-import go from 'highlight.js/lib/languages/go';
-import java from 'highlight.js/lib/languages/java';
-import javascript from 'highlight.js/lib/languages/javascript';
-import json from 'highlight.js/lib/languages/json';
-import kotlin from 'highlight.js/lib/languages/kotlin';
-import markdown from 'highlight.js/lib/languages/markdown';
-import php from 'highlight.js/lib/languages/php';
-import python from 'highlight.js/lib/languages/python';
-import ruby from 'highlight.js/lib/languages/ruby';
-import rust from 'highlight.js/lib/languages/rust';
-import sql from 'highlight.js/lib/languages/sql';
-import swift from 'highlight.js/lib/languages/swift';
-import typescript from 'highlight.js/lib/languages/typescript';
-import xml from 'highlight.js/lib/languages/xml';
-import yaml from 'highlight.js/lib/languages/yaml';
+import type { HLJSApi } from 'highlight.js';
 
-// The common languages only: the full bundle would add ~900 kB to every page.
-const languages = {
-	bash,
-	c,
-	cpp,
-	csharp,
-	css,
-	diff,
-	go,
-	java,
-	javascript,
-	json,
-	kotlin,
-	markdown,
-	php,
-	python,
-	ruby,
-	rust,
-	sql,
-	swift,
-	typescript,
-	xml,
-	yaml
-};
-for (const [name, language] of Object.entries(languages)) hljs.registerLanguage(name, language);
-hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });
-hljs.registerAliases(['js', 'jsx', 'mjs'], { languageName: 'javascript' });
-hljs.registerAliases(['ts', 'tsx'], { languageName: 'typescript' });
-hljs.registerAliases(['html', 'svg', 'svelte', 'vue'], { languageName: 'xml' });
-hljs.registerAliases(['py'], { languageName: 'python' });
-hljs.registerAliases(['yml'], { languageName: 'yaml' });
-hljs.registerAliases(['rs'], { languageName: 'rust' });
-hljs.registerAliases(['md'], { languageName: 'markdown' });
+/** The languages (and aliases) highlight-languages.ts registers, known before it has loaded. */
+const LANGUAGES = new Set(
+	(
+		'bash c cpp csharp css diff go java javascript json kotlin markdown php python ruby rust sql ' +
+		'swift typescript xml yaml sh shell zsh console js jsx mjs ts tsx html svg svelte vue py yml rs md'
+	).split(' ')
+);
+
+let hljs: HLJSApi | undefined;
+let loading: Promise<HLJSApi> | undefined;
+
+/** Loads highlight.js and its languages (once); code blocks rendered before are plain until then. */
+export function loadHighlighter(): Promise<HLJSApi> {
+	loading ??= import('./highlight-languages').then((module) => (hljs = module.default));
+	return loading;
+}
+
+/** Whether a block in `language` is shown plain only because highlight.js has not loaded yet. */
+export function awaitsHighlighter(language: string | undefined): boolean {
+	return !hljs && language !== undefined && LANGUAGES.has(language);
+}
 
 /**
  * The last code blocks highlighted, by language and text: a reply being written renders its last
@@ -65,7 +32,8 @@ const RECENT_MAX = 64;
 
 /** Highlighted HTML for a code block (escaped plain text for unknown languages). */
 export function highlight(code: string, language: string | undefined): string {
-	if (!language || !hljs.getLanguage(language)) return escapeHtml(code);
+	if (awaitsHighlighter(language)) void loadHighlighter();
+	if (!hljs || !language || !hljs.getLanguage(language)) return escapeHtml(code);
 	const key = `${language}\0${code}`;
 	let html = recent.get(key);
 	if (html === undefined) {
@@ -88,9 +56,11 @@ const SAMPLE =
  * not fall on the frame where the block is highlighted. Called when an open fence names it.
  */
 export function warmLanguage(language: string | undefined): void {
-	if (!language || warmed.has(language) || !hljs.getLanguage(language)) return;
+	if (awaitsHighlighter(language)) void loadHighlighter();
+	if (!hljs || !language || warmed.has(language) || !hljs.getLanguage(language)) return;
 	warmed.add(language);
-	idle(() => hljs.highlight(SAMPLE, { language, ignoreIllegals: true }), 200);
+	const loaded = hljs;
+	idle(() => loaded.highlight(SAMPLE, { language, ignoreIllegals: true }), 200);
 }
 const warmed = new Set<string>();
 

@@ -100,7 +100,9 @@ function createPurifier() {
 	purify.setConfig({
 		// MathML for screen readers; its <annotation> holds the TeX.
 		ADD_TAGS: ['semantics', 'annotation'],
-		ADD_ATTR: ['encoding'],
+		ADD_ATTR: ['encoding', STYLE_ATTR],
+		// Checked by declarations(), not as a URL.
+		ADD_URI_SAFE_ATTR: [STYLE_ATTR],
 		FORBID_TAGS: ['style', 'a', 'img', 'image', 'use', 'foreignObject'],
 		FORBID_ATTR: ['id', 'name', 'href', 'xlink:href', 'src'],
 		ALLOW_DATA_ATTR: false,
@@ -116,15 +118,23 @@ function createPurifier() {
 	return purify;
 }
 
+/**
+ * KaTeX's `style` attributes, renamed before parsing: even DOMPurify's inert document applies
+ * the page's policy to them (each one reported as refused), and adopted here they would not apply.
+ */
+const STYLE_ATTR = 'data-katex-style';
+
 /** KaTeX's HTML as nodes of this document, its styles set through the CSSOM (see STYLE_PROPERTIES). */
 function toNodes(html: string): DocumentFragment {
 	purifier ??= createPurifier();
-	const body = purifier.sanitize(html) as unknown as HTMLElement;
+	// KaTeX escapes `"` in text, so ` style="` is always one of its attributes.
+	const body = purifier.sanitize(
+		html.replaceAll(' style="', ` ${STYLE_ATTR}="`)
+	) as unknown as HTMLElement;
 	const styled: [Element, [string, string][]][] = [];
-	for (const element of body.querySelectorAll('[style]')) {
-		styled.push([element, declarations(element.getAttribute('style') ?? '')]);
-		// Parsed in DOMPurify's inert document, the attribute would be refused by the policy here.
-		element.removeAttribute('style');
+	for (const element of body.querySelectorAll(`[${STYLE_ATTR}]`)) {
+		styled.push([element, declarations(element.getAttribute(STYLE_ATTR) ?? '')]);
+		element.removeAttribute(STYLE_ATTR);
 	}
 	const fragment = document.createDocumentFragment();
 	fragment.append(...document.adoptNode(body).childNodes);

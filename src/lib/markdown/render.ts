@@ -1,6 +1,6 @@
 import DOMPurify, { type Config } from 'dompurify';
 import { Lexer, Marked, type Links, type Token, type TokensList } from 'marked';
-import { escapeHtml, highlight, idle, warmLanguage } from './highlight';
+import { awaitsHighlighter, escapeHtml, highlight, idle, warmLanguage } from './highlight';
 import { mathExtension } from './math';
 import { replaceRemoteMedia } from './remote-media';
 
@@ -38,7 +38,9 @@ const marked = new Marked({
 					? `<button type="button" class="preview-code" data-preview-code="${language}">Preview</button>`
 					: '';
 			const kind = !open && language === 'mermaid' ? ' mermaid-source' : '';
-			return `<div class="code-block${kind}"><div class="code-header"><span>${label}</span>${preview}<button type="button" class="copy-code" data-copy-code aria-label="Copy code">Copy</button></div><pre><code class="hljs${language ? ` language-${label}` : ''}">${body}</code></pre></div>`;
+			// Plain until highlight.js has loaded (its first code block loads it): highlightIn.
+			const later = !open && awaitsHighlighter(language) ? ' unhighlighted' : '';
+			return `<div class="code-block${kind}"><div class="code-header"><span>${label}</span>${preview}<button type="button" class="copy-code" data-copy-code aria-label="Copy code">Copy</button></div><pre><code class="hljs${language ? ` language-${label}` : ''}${later}">${body}</code></pre></div>`;
 		},
 		link({ href, title, tokens }) {
 			const text = this.parser.parseInline(tokens);
@@ -57,7 +59,7 @@ marked.use(mathExtension());
 const RENDERER_CLASSES: Record<string, RegExp> = {
 	div: /^(code-(block|header)|math-display|mermaid-source)$/,
 	button: /^(copy|preview)-code$/,
-	code: /^(hljs|language-\S+)$/,
+	code: /^(hljs|language-\S+|unhighlighted)$/,
 	// highlight.js 11 scopes: `hljs-title function_`; math placeholders (math.ts)
 	span: /^(hljs-[\w-]+|[a-z]+_+|math-(inline|display))$/
 };
@@ -198,4 +200,18 @@ export function sanitizeBlocks(htmls: string[], origin = location.origin): Node[
 	}
 	if (blocks.length === htmls.length) return blocks;
 	return htmls.map((html) => [...sanitize(html, origin).childNodes]);
+}
+
+/**
+ * Highlights the code blocks under `root` that were rendered plain while highlight.js was still
+ * loading (class `unhighlighted`), in place: the same sanitizer as the rest of a reply.
+ */
+export function highlightIn(root: ParentNode, origin = location.origin): void {
+	for (const code of root.querySelectorAll<HTMLElement>('code.unhighlighted')) {
+		const language = /(?:^|\s)language-(\S+)/.exec(code.className)?.[1];
+		code.classList.remove('unhighlighted');
+		if (awaitsHighlighter(language)) continue;
+		const [nodes] = sanitizeBlocks([highlight(code.textContent ?? '', language)], origin);
+		code.replaceChildren(...nodes);
+	}
 }
