@@ -160,7 +160,10 @@ describe('MCP prompts in the / menu', () => {
 			]
 		});
 		await expect.element(page.getByText('Sure, tides it is.')).toBeVisible();
-		stream.push({ event: 'session', data: { session_id: SESSION_ID } });
+		stream.push({
+			event: 'session',
+			data: { session_id: SESSION_ID, title: 'Chat', user_message_id: 1 }
+		});
 		stream.push(done());
 		stream.end();
 	});
@@ -195,7 +198,10 @@ describe('Attach from server', () => {
 				page.getByLabelText('Your message').getByRole('list', { name: 'Attached resources' })
 			)
 			.toBeVisible();
-		stream.push({ event: 'session', data: { session_id: SESSION_ID } });
+		stream.push({
+			event: 'session',
+			data: { session_id: SESSION_ID, title: 'Chat', user_message_id: 1 }
+		});
 		stream.push(done());
 		stream.end();
 	});
@@ -246,7 +252,10 @@ describe('a server asking during a tool call', () => {
 		});
 		await box.click();
 		await userEvent.keyboard('Who? {Enter}');
-		stream.push({ event: 'session', data: { session_id: SESSION_ID } });
+		stream.push({
+			event: 'session',
+			data: { session_id: SESSION_ID, title: 'Chat', user_message_id: 1 }
+		});
 		stream.push({
 			event: 'elicitation',
 			data: {
@@ -298,7 +307,10 @@ describe('a server asking during a tool call', () => {
 		});
 		await box.click();
 		await userEvent.keyboard('Sum{Enter}');
-		stream.push({ event: 'session', data: { session_id: SESSION_ID } });
+		stream.push({
+			event: 'session',
+			data: { session_id: SESSION_ID, title: 'Chat', user_message_id: 1 }
+		});
 		stream.push({
 			event: 'sampling_request',
 			data: {
@@ -353,7 +365,10 @@ describe('tools menu', () => {
 		await userEvent.keyboard('hi{Enter}');
 		await expect.poll(sent).toHaveLength(1);
 		expect(sent()[0].disabled_servers).toEqual(['files']);
-		stream.push({ event: 'session', data: { session_id: SESSION_ID } });
+		stream.push({
+			event: 'session',
+			data: { session_id: SESSION_ID, title: 'Chat', user_message_id: 1 }
+		});
 		stream.push(done());
 		stream.end();
 	});
