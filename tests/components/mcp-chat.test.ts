@@ -216,10 +216,13 @@ describe('Attach from server', () => {
 				updated_at: '2026-01-01T00:00:00.000Z',
 				running: false,
 				has_more: false,
+				current_leaf_id: 1,
 				disabled_servers: [],
 				messages: [
 					{
 						id: 1,
+						parent_id: null,
+						sibling_ids: [1],
 						role: 'user',
 						content: 'Read this',
 						tool_calls: null,
