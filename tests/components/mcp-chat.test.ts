@@ -364,6 +364,8 @@ describe('tools menu', () => {
 		await expect.element(toggle).toBeChecked();
 		await toggle.click();
 		await expect.element(toggle).not.toBeChecked();
+		await userEvent.keyboard('{Escape}');
+		await expect.element(toggle).not.toBeInTheDocument();
 		await box.click();
 		await userEvent.keyboard('hi{Enter}');
 		await expect.poll(sent).toHaveLength(1);
