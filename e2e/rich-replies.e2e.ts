@@ -178,4 +178,30 @@ test.describe('rich replies', () => {
 			'false'
 		);
 	});
+	test('a new chat in a project with web search on starts with it on, and searches', async ({
+		page
+	}) => {
+		const created = await page.request.post('/api/projects', {
+			data: { name: `Research ${Date.now()}`, web_search: true }
+		});
+		expect(created.status()).toBe(201);
+		const { project_id } = await created.json();
+		await open(page, `/?project=${project_id}`);
+		await expect(page.getByRole('button', { name: 'Web search' })).toHaveAttribute(
+			'aria-pressed',
+			'true'
+		);
+		await send(page, 'When did the Saturn V first fly?');
+		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
+		await expect(
+			lastReply(page).getByRole('navigation', { name: 'Sources' }).getByRole('link')
+		).toHaveCount(2);
+
+		// A new chat outside the project starts with it off again.
+		await open(page, '/');
+		await expect(page.getByRole('button', { name: 'Web search' })).toHaveAttribute(
+			'aria-pressed',
+			'false'
+		);
+	});
 });
