@@ -531,7 +531,14 @@ class Generator {
 			: (template as Record<string, unknown>);
 		const names = Object.keys(target);
 		const name = this.rng.chance(0.8) ? this.rng.pick(names) : this.rng.pick(this.fields);
-		target[name] = '@@FUZZ@@';
+		// An own property even for `__proto__`: assigned, it would set the prototype instead and
+		// the marker would never reach the JSON.
+		Object.defineProperty(target, name, {
+			value: '@@FUZZ@@',
+			enumerable: true,
+			writable: true,
+			configurable: true
+		});
 		return JSON.stringify(template).replace(marker, replacement);
 	}
 
