@@ -115,9 +115,18 @@ test.describe('DNS rebinding', () => {
 });
 
 test.describe('path tricks', () => {
-	test('a conversation address holding ?, #, / or a tab opens no other API path', async () => {
-		// /c/{id} fetches /api/sessions/{id}: unescaped, `..%2f..%2fhealth` would load /api/health
-		for (const id of ['%3f%23', '..%2f..%2fhealth', '..%2f', '%09', 'x%3flimit=1']) {
+	test('a conversation address holding ?, #, / or a tab, or naming another sessions route, opens no other API path', async () => {
+		// /c/{id} fetches /api/sessions/{id}: unescaped, `..%2f..%2fhealth` would load /api/health;
+		// `export` would download every conversation, and fail as a conversation.
+		for (const id of [
+			'%3f%23',
+			'..%2f..%2fhealth',
+			'..%2f',
+			'%09',
+			'x%3flimit=1',
+			'export',
+			'import'
+		]) {
 			const page = await raw({ method: 'GET', path: `/c/${id}` });
 			expect(page.status, `/c/${id}`).toBe(404);
 		}
