@@ -14,9 +14,11 @@ test('text selected and code copied while a long reply streams stay so when it e
 	page,
 	context
 }) => {
+	// About 18 s of streaming: long enough to still be streaming on a busy machine.
+	test.setTimeout(90_000);
 	await context.grantPermissions(['clipboard-read', 'clipboard-write']);
 	await open(page, '/');
-	await composer(page).fill('[[long-markdown:1500]] [[pace:5]] a long answer please');
+	await composer(page).fill('[[long-markdown:1500]] [[pace:12]] a long answer please');
 	await composer(page).press('Enter');
 
 	const reply = lastReply(page);
@@ -45,7 +47,7 @@ test('text selected and code copied while a long reply streams stay so when it e
 	expect(await selected()).toContain('This part explains step 1 of the plan.');
 
 	// The reply ends and joins the conversation: the selection is still there.
-	await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 25_000 });
+	await expect(reply).toHaveAttribute('aria-busy', 'false', { timeout: 60_000 });
 	await expect(reply).toContainText('In short: every step above was measured');
 	expect(await selected()).toContain('This part explains step 1 of the plan.');
 });
