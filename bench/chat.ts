@@ -41,6 +41,10 @@ const viaPeer = (ctx: BenchContext, message: string) =>
 const viaFloor = (ctx: BenchContext, message: string) =>
 	timeStream(ctx.http, `${ctx.floorUrl}/api/chat`, { message }, isUpstreamToken);
 
+/** The same relay as the only route of a bare SvelteKit app (bench/sveltekit-floor). */
+const viaKitFloor = (ctx: BenchContext, message: string) =>
+	timeStream(ctx.http, `${ctx.kitFloorUrl}/api/chat`, { message }, isUpstreamToken);
+
 type Side = typeof direct;
 
 function expectTokens(timings: StreamTiming[], what: string) {
@@ -59,12 +63,17 @@ function firstToken({ pairs = 1000, warmup = 50 }: ChatBenchOptions): BenchSecti
 	return {
 		name: 'chat: time to first token',
 		async run(ctx) {
-			const sides: Side[] = [direct, viaApp, viaPeer, viaFloor];
+			const sides: Side[] = [direct, viaApp, viaPeer, viaFloor, viaKitFloor];
 			const times = new Map<Side, number[]>(sides.map((side) => [side, []]));
-			let cpuBefore = { app: 0, peer: 0, floor: 0 };
+			let cpuBefore = { app: 0, peer: 0, floor: 0, kitFloor: 0 };
 			for (let i = -warmup; i < pairs; i++) {
 				if (i === 0)
-					cpuBefore = { app: ctx.serverCpuMs(), peer: ctx.peerCpuMs(), floor: ctx.floorCpuMs() };
+					cpuBefore = {
+						app: ctx.serverCpuMs(),
+						peer: ctx.peerCpuMs(),
+						floor: ctx.floorCpuMs(),
+						kitFloor: ctx.kitFloorCpuMs()
+					};
 				// Rotate who goes first, so no side always meets a warmer cache.
 				for (let k = 0; k < sides.length; k++) {
 					const side = sides[(i + warmup + k) % sides.length];
@@ -77,12 +86,14 @@ function firstToken({ pairs = 1000, warmup = 50 }: ChatBenchOptions): BenchSecti
 			const cpu = {
 				app: (ctx.serverCpuMs() - cpuBefore.app) / pairs,
 				peer: (ctx.peerCpuMs() - cpuBefore.peer) / pairs,
-				floor: (ctx.floorCpuMs() - cpuBefore.floor) / pairs
+				floor: (ctx.floorCpuMs() - cpuBefore.floor) / pairs,
+				kitFloor: (ctx.kitFloorCpuMs() - cpuBefore.kitFloor) / pairs
 			};
 			const d = summarize(times.get(direct)!);
 			const a = summarize(times.get(viaApp)!);
 			const p = summarize(times.get(viaPeer)!);
 			const f = summarize(times.get(viaFloor)!);
+			const k = summarize(times.get(viaKitFloor)!);
 			const added = { p50: a.p50 - d.p50, p99: a.p99 - d.p99 };
 			const peerAdded = { p50: p.p50 - d.p50, p99: p.p99 - d.p99 };
 			return [
@@ -112,10 +123,24 @@ function firstToken({ pairs = 1000, warmup = 50 }: ChatBenchOptions): BenchSecti
 					cpu: cpu.floor
 				},
 				{
+					what: 'through the bare relay as a SvelteKit route (SvelteKit floor; CPU: the whole turn)',
+					unit: 'ms',
+					n: k.n,
+					p50: k.p50,
+					p99: k.p99,
+					cpu: cpu.kitFloor
+				},
+				{
 					what: 'added by the bare relay (floor)',
 					unit: 'ms',
 					p50: f.p50 - d.p50,
 					p99: f.p99 - d.p99
+				},
+				{
+					what: 'added by the SvelteKit floor',
+					unit: 'ms',
+					p50: k.p50 - d.p50,
+					p99: k.p99 - d.p99
 				},
 				{
 					what: 'added by the AI SDK route',
@@ -162,7 +187,8 @@ function concurrentStreams({
 				{ via: direct, label: 'stand-in directly' },
 				{ via: viaApp, label: 'through POST /api/chat' },
 				{ via: viaPeer, label: 'through the AI SDK route (peer)' },
-				{ via: viaFloor, label: 'through a bare Node relay (floor)' }
+				{ via: viaFloor, label: 'through a bare Node relay (floor)' },
+				{ via: viaKitFloor, label: 'through the SvelteKit floor' }
 			].map((side) => ({ ...side, timings: [] as StreamTiming[], seconds: 0, cpuMs: 0 }));
 			const cpuOf = (via: Side) =>
 				via === viaApp
@@ -171,7 +197,9 @@ function concurrentStreams({
 						? ctx.peerCpuMs()
 						: via === viaFloor
 							? ctx.floorCpuMs()
-							: NaN;
+							: via === viaKitFloor
+								? ctx.kitFloorCpuMs()
+								: NaN;
 			// A small wave each first, then the sides take turns, so none meets a colder stand-in
 			// or a machine that got busier in the meantime.
 			for (const side of sides) await wave(ctx, Math.ceil(streams / 10), side.via);
@@ -203,7 +231,7 @@ function concurrentStreams({
 						`${lost.length} streams ${side.label} failed: ${lost[0].errors[0] ?? lost[0].status}`
 					);
 			}
-			const [d, a, p, f] = sides;
+			const [d, a, p, f, k] = sides;
 			const expected = d.timings[0].tokenTimes.length;
 			const complete = a.timings.filter((t) => t.tokenTimes.length === expected).length;
 
@@ -227,6 +255,11 @@ function concurrentStreams({
 				},
 				{ what: 'added inter-chunk p99 by the peer', unit: 'ms', value: gap[2].p99 - gap[0].p99 },
 				{ what: 'added inter-chunk p99 by the floor', unit: 'ms', value: gap[3].p99 - gap[0].p99 },
+				{
+					what: 'added inter-chunk p99 by the SvelteKit floor',
+					unit: 'ms',
+					value: gap[4].p99 - gap[0].p99
+				},
 				{
 					what: `streams complete through the app (${rounds} waves)`,
 					unit: '',
@@ -256,6 +289,11 @@ function concurrentStreams({
 					what: 'wave through the floor / stand-in directly',
 					unit: '',
 					value: f.seconds / d.seconds
+				},
+				{
+					what: 'wave through the SvelteKit floor / stand-in directly',
+					unit: '',
+					value: k.seconds / d.seconds
 				},
 				{ what: 'server RSS before the waves', unit: 'MB', value: idleRss },
 				{

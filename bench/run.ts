@@ -28,6 +28,7 @@ import {
 	startApp,
 	startAiSdkPeer,
 	startFloorRelay,
+	startSvelteKitFloor,
 	startStandin,
 	verdict,
 	type BenchContext,
@@ -80,6 +81,8 @@ try {
 	stops.unshift(peer.stop);
 	const floor = await startFloorRelay(standin.url, API_KEY);
 	stops.unshift(floor.stop);
+	const kitFloor = await startSvelteKitFloor(standin.url, API_KEY, log);
+	stops.unshift(kitFloor.stop);
 	const port = await freePort();
 	const app = await startApp(buildDir, {
 		HOST: '127.0.0.1',
@@ -96,7 +99,7 @@ try {
 	});
 	stops.unshift(app.stop);
 	log(
-		`app ${app.url} (pid ${app.pid}, ${path.relative(root, buildDir)}), stand-in ${standin.url}, AI SDK peer ${peer.url}, floor relay ${floor.url}, data in ${stateDir}`
+		`app ${app.url} (pid ${app.pid}, ${path.relative(root, buildDir)}), stand-in ${standin.url}, AI SDK peer ${peer.url}, floor relay ${floor.url}, SvelteKit floor ${kitFloor.url}, data in ${stateDir}`
 	);
 
 	const http = new Agent({ keepAliveTimeout: 30_000, connections: null });
@@ -106,6 +109,7 @@ try {
 		standinUrl: standin.url,
 		peerUrl: peer.url,
 		floorUrl: floor.url,
+		kitFloorUrl: kitFloor.url,
 		apiKey: API_KEY,
 		http,
 		serverRssMb: () => rssMb(app.pid),
@@ -113,6 +117,7 @@ try {
 		peerCpuMs: () => cpuMs(peer.pid),
 		peerRssMb: () => rssMb(peer.pid),
 		floorCpuMs: () => cpuMs(floor.pid),
+		kitFloorCpuMs: () => cpuMs(kitFloor.pid),
 		log
 	};
 

@@ -168,6 +168,21 @@ test.describe('chat', () => {
 		await expect(composer(page)).toBeFocused();
 	});
 
+	test('Ctrl+Shift+O while a reply streams leaves it for an empty new chat', async ({ page }) => {
+		await open(page, '/');
+		const words = Array.from({ length: 80 }, (_, i) => `w${i}`).join(' ');
+		await send(page, `[[pace:100]] left streaming ${words}`);
+		await expect(page).toHaveURL(/\/c\//);
+		await expect(lastReply(page)).toContainText('w2');
+		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'true');
+
+		await page.keyboard.press('Control+Shift+O');
+		await expect(page).toHaveURL(/\/$/);
+		await expect(page.getByRole('heading', { name: 'What can I help with?' })).toBeVisible();
+		await expect(page.getByRole('article', { name: 'Assistant reply' })).toHaveCount(0);
+		await expect(page.getByRole('button', { name: 'Stop' })).toHaveCount(0);
+	});
+
 	test('the theme follows the system until picked, and the pick survives a reload', async ({
 		page
 	}) => {

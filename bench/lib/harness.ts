@@ -39,6 +39,8 @@ export interface BenchContext {
 	peerUrl: string;
 	/** The bare Node relay (bench/lib/relay-floor.ts): the stand-in's bytes passed through. */
 	floorUrl: string;
+	/** The same relay as the one route of a bare SvelteKit app (bench/sveltekit-floor). */
+	kitFloorUrl: string;
 	apiKey: string;
 	/** Keep-alive client for both (no connection limit per origin). */
 	http: Agent;
@@ -50,6 +52,7 @@ export interface BenchContext {
 	peerCpuMs(): number;
 	peerRssMb(): number;
 	floorCpuMs(): number;
+	kitFloorCpuMs(): number;
 	log(message: string): void;
 }
 
@@ -162,6 +165,51 @@ export function startFloorRelay(
 	apiKey: string
 ): Promise<Child & { url: string; pid: number }> {
 	return startScript('bench/lib/relay-floor.ts', [standinUrl, apiKey], 'the floor relay');
+}
+
+const kitFloorDir = path.join(root, 'bench/sveltekit-floor');
+
+/**
+ * The SvelteKit floor (bench/sveltekit-floor): the floor relay as the only route of a SvelteKit app
+ * built with the app's versions of SvelteKit and adapter-node, without hooks. What the framework
+ * adds per request, which no app built on it can avoid. Built on first use (about 15 s).
+ */
+export async function startSvelteKitFloor(
+	standinUrl: string,
+	apiKey: string,
+	log: (message: string) => void
+): Promise<Child & { url: string; pid: number }> {
+	const entry = path.join(kitFloorDir, 'build/index.js');
+	if (!existsSync(entry) || newestMtime(path.join(kitFloorDir, 'src')) > statSync(entry).mtimeMs) {
+		log('building the SvelteKit floor (bench/sveltekit-floor)…');
+		execSync('npx vite build', { cwd: kitFloorDir, stdio: 'inherit' });
+	}
+	const port = await freePort(4400, 4499);
+	const child = spawnChild(process.execPath, [path.join(kitFloorDir, 'build')], {
+		...process.env,
+		HOST: '127.0.0.1',
+		PORT: String(port),
+		FLOOR_UPSTREAM: standinUrl,
+		FLOOR_API_KEY: apiKey
+	});
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		if (child.process.exitCode !== null)
+			throw new Error(`the SvelteKit floor exited:\n${child.output()}`);
+		// Any answer (its only route is a POST) means it listens.
+		if (
+			await fetch(url).then(
+				() => true,
+				() => false
+			)
+		)
+			break;
+		if (Date.now() > deadline)
+			throw new Error(`the SvelteKit floor did not start:\n${child.output()}`);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	return { ...child, url, pid: child.process.pid! };
 }
 
 /** A bench script run with tsx that prints `ready <url>` once it listens. */

@@ -175,6 +175,62 @@ describe('chat repository', () => {
 			expect(search(repo, 'nothing like this')).toEqual([]);
 		});
 
+		it('indexes a reply once it has finished, not each rewrite while it streams', () => {
+			const { repo, db } = testRepository();
+			const sessionId = seedConversation(repo, {
+				title: 'Untitled',
+				messages: [{ content: 'Tell me a story' }]
+			});
+			const draft = repo.addMessage({
+				sessionId,
+				role: 'assistant',
+				content: 'Once upon a time',
+				finishReason: 'streaming',
+				createdAt: nextTimestamp()
+			});
+			repo.writeDrafts([{ id: draft.id, content: 'Once upon a time a lighthouse', reasoning: '' }]);
+			expect(search(repo, 'lighthouse')).toEqual([]);
+			repo.updateMessage(draft.id, {
+				content: 'Once upon a time a lighthouse keeper',
+				finishReason: 'stop'
+			});
+			expect(search(repo, 'lighthouse keeper')).toEqual(['Untitled']);
+			expect(search(repo, 'Once upon')).toEqual(['Untitled']);
+
+			// One the server did not finish (it died mid-reply) is indexed when start-up marks it.
+			const cut = repo.addMessage({
+				sessionId,
+				role: 'assistant',
+				content: 'a dragon appeared',
+				finishReason: 'streaming',
+				createdAt: nextTimestamp()
+			});
+			expect(search(repo, 'dragon')).toEqual([]);
+			expect(repo.markUnfinished('streaming', 'interrupted')).toBe(1);
+			expect(search(repo, 'dragon')).toEqual(['Untitled']);
+
+			// Deleting drafts and finished replies alike leaves the index matching the table.
+			repo.addMessage({
+				sessionId,
+				role: 'assistant',
+				content: 'never finished',
+				finishReason: 'streaming',
+				createdAt: nextTimestamp()
+			});
+			repo.deleteMessagesAfter(sessionId, cut.id - 1);
+			const client = db.$client;
+			expect(() =>
+				client.exec("insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)")
+			).not.toThrow();
+			expect(search(repo, 'dragon')).toEqual([]);
+			expect(search(repo, 'lighthouse')).toEqual(['Untitled']);
+			expect(repo.delete(sessionId)).toBe(true);
+			expect(() =>
+				client.exec("insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)")
+			).not.toThrow();
+			expect(search(repo, 'lighthouse')).toEqual([]);
+		});
+
 		it('finds short queries by scanning', () => {
 			const { repo } = testRepository();
 			seedSearchable(repo);
