@@ -69,4 +69,13 @@ describe('Modal', () => {
 		await expect.element(dialog).toBeVisible();
 		expect(onclose).not.toHaveBeenCalled();
 	});
+
+	it('tells its owner when the browser closes it, so it opens again next time', async () => {
+		const { dialog, onclose, opener } = await openModal();
+		(dialog.element() as HTMLDialogElement).close();
+		await expect.poll(() => onclose.mock.calls.length).toBe(1);
+		await opener.click();
+		await expect.element(dialog).toBeVisible();
+		await expect.element(page.getByText('Opened 2 times')).toBeVisible();
+	});
 });
