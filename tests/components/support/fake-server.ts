@@ -79,9 +79,23 @@ export function fakeUploads() {
 			this.onabort?.();
 		}
 		respond(status: number, body: unknown) {
+			this.respondText(status, JSON.stringify(body));
+		}
+		/** An answer whose body is not JSON (a proxy's error page, say). */
+		respondText(status: number, text: string) {
 			this.status = status;
-			this.responseText = JSON.stringify(body);
+			this.responseText = text;
 			this.onload?.();
+		}
+		/** The server could not be reached. */
+		fail() {
+			this.onerror?.();
+		}
+		/** Reports that `loaded` of `total` bytes went up. */
+		progress(loaded: number, total: number) {
+			this.upload.onprogress?.(
+				new ProgressEvent('progress', { lengthComputable: true, loaded, total })
+			);
 		}
 	}
 	vi.stubGlobal('XMLHttpRequest', FakeXhr);
