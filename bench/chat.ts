@@ -308,11 +308,65 @@ function concurrentStreams({
 	};
 }
 
+/**
+ * (c) One long reply (a 34 kB markdown answer in `chunks` chunks): the server CPU it costs the app,
+ * which stores it as it streams (a checkpoint a second, then the finished row and its search
+ * index), against the SvelteKit floor, which only passes it on.
+ */
+function longReply({ chunks = 6_000, paceMs = 2, runs = 3 }: LongReplyOptions): BenchSection {
+	const message = `[[pace:${paceMs}]] [[long-markdown:${chunks}]]`;
+	return {
+		name: `chat: one reply of ${chunks} chunks`,
+		async run(ctx) {
+			const sides = [
+				{ via: viaApp, cpu: ctx.serverCpuMs, label: 'through POST /api/chat' },
+				{ via: viaKitFloor, cpu: ctx.kitFloorCpuMs, label: 'through the SvelteKit floor' }
+			].map((side) => ({ ...side, cpuMs: [] as number[], seconds: [] as number[] }));
+			for (let run = 0; run < runs; run++) {
+				for (const side of sides) {
+					const before = side.cpu();
+					const started = performance.now();
+					const timing = await side.via(ctx, message);
+					expectTokens([timing], side.label);
+					side.seconds.push((performance.now() - started) / 1000);
+					side.cpuMs.push(side.cpu() - before);
+				}
+			}
+			const [app, floor] = sides.map((side) => ({
+				cpu: summarize(side.cpuMs).p50,
+				seconds: summarize(side.seconds).p50
+			}));
+			return [
+				...sides.map((side, i): BenchRow => ({
+					what: `server CPU for the reply, ${side.label} (of ${[app, floor][i].seconds.toFixed(1)} s)`,
+					unit: 'ms',
+					n: runs,
+					value: [app, floor][i].cpu
+				})),
+				{ what: 'app / SvelteKit floor', unit: '', value: app.cpu / floor.cpu }
+			];
+		}
+	};
+}
+
+interface LongReplyOptions {
+	chunks?: number;
+	paceMs?: number;
+	runs?: number;
+}
+
 /** `streams`: one section per count (default 200 and 500). */
 export function chatBench(
-	options: Omit<ChatBenchOptions, 'streams'> & { streams?: number | number[] } = {}
+	options: Omit<ChatBenchOptions, 'streams'> & {
+		streams?: number | number[];
+		longReply?: LongReplyOptions;
+	} = {}
 ): BenchSection[] {
-	const { streams: count, ...rest } = options;
+	const { streams: count, longReply: long, ...rest } = options;
 	const counts = [count ?? [200, 500]].flat();
-	return [firstToken(rest), ...counts.map((streams) => concurrentStreams({ ...rest, streams }))];
+	return [
+		firstToken(rest),
+		...counts.map((streams) => concurrentStreams({ ...rest, streams })),
+		longReply(long ?? {})
+	];
 }

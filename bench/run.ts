@@ -41,7 +41,11 @@ const quick = args.includes('--quick');
 const filters = args.filter((arg) => !arg.startsWith('--'));
 
 const sections: BenchSection[] = [
-	...chatBench(quick ? { pairs: 200, warmup: 20, streams: 50, words: 40 } : {}),
+	...chatBench(
+		quick
+			? { pairs: 200, warmup: 20, streams: 50, words: 40, longReply: { chunks: 2_000, runs: 1 } }
+			: {}
+	),
 	...sessionsBench(quick ? { longMessages: 5_000, sessions: 2_000, runs: 20 } : {}),
 	...mcpBench(quick ? { calls: 200, warmup: 20, starts: 3 } : {}),
 	...redactionBench(quick ? { runs: 3 } : {}),

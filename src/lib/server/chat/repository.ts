@@ -1,6 +1,5 @@
 import {
 	and,
-	asc,
 	desc,
 	eq,
 	gt,
@@ -102,21 +101,6 @@ function prepareTurnQueries(db: Db) {
 			.from(conversations)
 			.where(eq(conversations.sessionId, sessionId))
 			.prepare(),
-		messages: db
-			.select()
-			.from(messages)
-			.where(eq(messages.sessionId, sessionId))
-			.orderBy(asc(messages.id))
-			.prepare(),
-		// Newest first from `before` down, walking the (session_id, id) index backwards; LIMIT -1
-		// is no limit. Reversed by the caller.
-		page: db
-			.select()
-			.from(messages)
-			.where(and(eq(messages.sessionId, sessionId), lt(messages.id, sql.placeholder('before'))))
-			.orderBy(desc(messages.id))
-			.limit(sql.placeholder('limit'))
-			.prepare(),
 		withAttachments: db
 			.selectDistinct({ id: messageAttachments.messageId })
 			.from(messageAttachments)
@@ -133,6 +117,54 @@ function prepareTurnQueries(db: Db) {
 			.set({ updatedAt: sql`${sql.placeholder('updatedAt')}` })
 			.where(eq(conversations.sessionId, sessionId))
 			.prepare()
+	};
+}
+
+const json = (value: unknown) => (value === null ? null : JSON.parse(value as string));
+
+/**
+ * A message row from the columns of MESSAGE_READ, in their order. Written out so that every row
+ * has one shape: drizzle's generic mapping (a decoder and an entity check per column) took 16 ms
+ * of the 5,000 rows of a long conversation, this takes under 1.
+ */
+const messageRow = (v: unknown[]): MessageRow =>
+	({
+		id: v[0],
+		sessionId: v[1],
+		role: v[2],
+		content: v[3],
+		reasoning: v[4],
+		toolCalls: json(v[5]),
+		toolCallId: v[6],
+		modelId: v[7],
+		usage: json(v[8]),
+		finishReason: v[9],
+		error: json(v[10]),
+		createdAt: v[11],
+		parentId: v[12],
+		citations: json(v[13]),
+		resources: json(v[14])
+	}) as MessageRow;
+const MESSAGE_READ =
+	'id, session_id, role, content, reasoning, tool_calls, tool_call_id, model_id, usage, finish_reason, error, created_at, parent_id, citations, resources';
+
+/** The reads of whole conversations and their pages, as arrays (see messageRow). */
+function prepareMessageReads(db: Db) {
+	const client = db.$client;
+	const messagesOf = client
+		.prepare(`select ${MESSAGE_READ} from messages where session_id = ? order by id`)
+		.raw(true);
+	// Newest first from `before` down, walking the (session_id, id) index backwards; LIMIT -1 is
+	// no limit. Reversed by the caller.
+	const page = client
+		.prepare(
+			`select ${MESSAGE_READ} from messages where session_id = ? and id < ? order by id desc limit ?`
+		)
+		.raw(true);
+	return {
+		messages: (sessionId: string) => (messagesOf.all(sessionId) as unknown[][]).map(messageRow),
+		page: (sessionId: string, before: number, limit: number) =>
+			(page.all(sessionId, before, limit) as unknown[][]).map(messageRow)
 	};
 }
 
@@ -227,12 +259,14 @@ export interface DraftText {
 export class ChatRepository {
 	readonly #turn: ReturnType<typeof prepareTurnQueries>;
 	readonly #writes: ReturnType<typeof prepareTurnWrites>;
+	readonly #reads: ReturnType<typeof prepareMessageReads>;
 	/** Paths, versions and the current leaf (tree.ts). */
 	readonly tree: ConversationTree;
 
 	constructor(private readonly db: Db) {
 		this.tree = new ConversationTree(db);
 		this.#turn = prepareTurnQueries(db);
+		this.#reads = prepareMessageReads(db);
 		this.#writes = prepareTurnWrites(db);
 	}
 
@@ -363,7 +397,7 @@ export class ChatRepository {
 	}
 
 	listMessages(sessionId: string): MessageRow[] {
-		return this.#turn.messages.all({ sessionId });
+		return this.#reads.messages(sessionId);
 	}
 
 	/**
@@ -374,12 +408,12 @@ export class ChatRepository {
 		sessionId: string,
 		{ limit, before }: { limit?: number; before?: number }
 	): { rows: MessageRow[]; hasMore: boolean } {
-		const rows = this.#turn.page.all({
+		const rows = this.#reads.page(
 			sessionId,
-			before: before ?? Number.MAX_SAFE_INTEGER,
+			before ?? Number.MAX_SAFE_INTEGER,
 			// One more than asked tells whether there are older ones.
-			limit: limit === undefined ? -1 : limit + 1
-		});
+			limit === undefined ? -1 : limit + 1
+		);
 		const hasMore = limit !== undefined && rows.length > limit;
 		if (hasMore) rows.pop();
 		return { rows: rows.reverse(), hasMore };
@@ -467,7 +501,10 @@ export class ChatRepository {
 			);
 		}
 		const rows = select()
-			.where(and(...filters, isNull(conversations.pinnedAt)))
+			// `+`: pinned_at's index would find the unpinned (nearly all) rows, which then need a
+			// sort; without it the list walks updated_at's index and stops at the page (30 → 0.6 ms
+			// for 10,000 conversations).
+			.where(and(...filters, sql`+${conversations.pinnedAt} is null`))
 			.orderBy(desc(conversations.updatedAt), desc(conversations.sessionId))
 			.limit(limit + 1)
 			.all();
@@ -491,7 +528,9 @@ export class ChatRepository {
 		if (!q || q.includes('\0') || sessionIds.length === 0) return found;
 		const hit =
 			[...q].length >= 3
-				? sql`${messages.id} in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)})`
+				? // `+`: the page's conversations first (their index), then the hits among their
+					// messages; by the hits first, every hit of a common word was read (12 → 4 ms).
+					sql`+${messages.id} in (select rowid from messages_fts where messages_fts match ${ftsPhrase(q)})`
 				: sql`${messages.content} like ${`%${escapeLike(q)}%`} escape '\\'`;
 		const newest = this.db
 			.select({ id: sql<number>`max(${messages.id})` })

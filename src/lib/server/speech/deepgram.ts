@@ -67,7 +67,7 @@ export class SpeechTokenService {
 			throw new AppError(
 				503,
 				'speech_not_configured',
-				'Dictation is not set up on this server: set DEEPGRAM_API_KEY and restart it.'
+				'Speech (dictation and reading aloud) is not set up on this server: set DEEPGRAM_API_KEY and restart it.'
 			);
 		}
 		const waitMs = this.#limiter.take(clientKey);
@@ -75,7 +75,7 @@ export class SpeechTokenService {
 			throw new AppError(
 				429,
 				'rate_limited',
-				`Too many dictation starts in a short time; try again in ${Math.ceil(waitMs / 1000)} s.`
+				`Too many speech starts (dictation or reading aloud) in a short time; try again in ${Math.ceil(waitMs / 1000)} s.`
 			);
 		}
 		const { sdk, client } = await this.#sdk(apiKey);
@@ -116,8 +116,8 @@ export class SpeechTokenService {
 			502,
 			'speech_upstream_error',
 			status
-				? `Deepgram could not issue a dictation token (HTTP ${status}); try again shortly.`
-				: 'Deepgram could not be reached to issue a dictation token; check the network and try again.'
+				? `Deepgram could not issue a speech token (HTTP ${status}); try again shortly.`
+				: 'Deepgram could not be reached to issue a speech token; check the network and try again.'
 		);
 	}
 }
