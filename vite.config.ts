@@ -7,7 +7,14 @@ export default defineConfig({
 	plugins: [sveltekit()],
 	// Fonts stay files (KaTeX's would be inlined as data: URLs, which the policy's font-src refuses).
 	build: {
-		assetsInlineLimit: (file) => (/\.(woff2?|ttf|otf|eot)$/.test(file) ? false : undefined)
+		assetsInlineLimit: (file) => (/\.(woff2?|ttf|otf|eot)$/.test(file) ? false : undefined),
+		// The API's schemas (zod calls at the top of each module) do nothing but define: the
+		// page keeps those it uses, not every schema of the barrel (src/lib/api/index.ts).
+		rolldownOptions: {
+			treeshake: {
+				moduleSideEffects: (id: string) => !/\/src\/lib\/api\/[\w-]+\.ts$/.test(id)
+			}
+		}
 	},
 	test: {
 		testTimeout: 20_000,

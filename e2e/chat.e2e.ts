@@ -98,6 +98,9 @@ test.describe('chat', () => {
 		await send(page, '[[midstream-error]] go');
 		await expect(lastReply(page)).toContainText('This reply starts fine but');
 		await expect(lastReply(page).getByRole('alert')).toContainText('Provider disconnected');
+		// The page moves to the conversation's address once it has loaded it; a reload before
+		// that would reload the new-chat page.
+		await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
 		await reload(page);
 		await expect(lastReply(page)).toContainText('This reply starts fine but');
 		await expect(lastReply(page).getByRole('alert')).toContainText('Provider disconnected');

@@ -7,6 +7,10 @@
  * behind "Show code"; a diagram Mermaid cannot parse shows the code and the parse error.
  */
 
+import { isDark } from './diagrams';
+
+export { mayHaveDiagram } from './diagrams';
+
 type Mermaid = typeof import('mermaid').default;
 
 let loading: Promise<Mermaid> | undefined;
@@ -18,11 +22,6 @@ let counter = 0;
 function loadMermaid(): Promise<Mermaid> {
 	loading ??= import('mermaid').then((module) => module.default);
 	return loading;
-}
-
-export function isDark(): boolean {
-	const theme = document.documentElement.dataset.theme;
-	return theme ? theme === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
 }
 
 type Rendered = { svg: string } | { error: string };
@@ -80,9 +79,6 @@ function pending(root: ParentNode): HTMLElement[] {
 		(block) => !block.dataset.diagram
 	);
 }
-
-/** Whether `text` could hold a mermaid block (cheap: decides whether to look at all). */
-export const mayHaveDiagram = (text: string) => /(`{3,}|~{3,})\s*mermaid/i.test(text);
 
 /** Draws the complete mermaid blocks under `root` (async: mermaid loads on first use). */
 export async function renderDiagramsIn(root: HTMLElement): Promise<void> {
@@ -159,22 +155,4 @@ function show(block: HTMLElement, source: string, rendered: Rendered) {
 	figure.append(image, bar);
 	if (code) code.hidden = true;
 	block.append(figure);
-}
-
-/** Calls `onchange` when the page switches between light and dark; returns the unsubscribe. */
-export function watchTheme(onchange: () => void): () => void {
-	const media = matchMedia('(prefers-color-scheme: dark)');
-	let dark = isDark();
-	const check = () => {
-		if (isDark() === dark) return;
-		dark = isDark();
-		onchange();
-	};
-	const observer = new MutationObserver(check);
-	observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-	media.addEventListener('change', check);
-	return () => {
-		observer.disconnect();
-		media.removeEventListener('change', check);
-	};
 }

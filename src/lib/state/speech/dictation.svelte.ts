@@ -7,7 +7,7 @@ import {
 } from '$lib/api/speech';
 import { api, ApiRequestError } from '$lib/api/client';
 import { AutoSubmit, realTimers, type Timers } from './auto-submit';
-import { openMicrophone, type MicrophoneCapture } from './microphone';
+import type { MicrophoneCapture } from './microphone';
 import type { SpeechSettingsState } from './settings.svelte';
 
 export type DictationStatus = 'idle' | 'connecting' | 'listening' | 'waiting' | 'error';
@@ -53,7 +53,8 @@ async function fetchToken(): Promise<SpeechTokenResponse> {
 export const browserDeps: DictationDeps = {
 	fetchToken,
 	openSocket: (url, protocols) => new WebSocket(url, protocols),
-	openMicrophone,
+	// Loaded with the first dictation: the page's first load does without it (and its worklet).
+	openMicrophone: async (onAudio) => (await import('./microphone')).openMicrophone(onAudio),
 	timers: realTimers
 };
 
