@@ -42,7 +42,7 @@ test.describe('chat', () => {
 		const word = `zebra${Date.now()}`;
 		await send(page, `tell me about the ${word} please`);
 		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
-		await page.getByRole('link', { name: 'New chat' }).click();
+		await page.getByRole('link', { name: 'New chat', exact: true }).click();
 		await send(page, 'something else entirely');
 		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
 
@@ -120,7 +120,7 @@ test.describe('chat', () => {
 		await expect(lastReply(page).locator('code.language-python')).toContainText('print("hello")');
 		await expect(lastReply(page).getByRole('button', { name: 'Copy code' })).toBeVisible();
 
-		await page.getByRole('link', { name: 'New chat' }).click();
+		await page.getByRole('link', { name: 'New chat', exact: true }).click();
 		await send(
 			page,
 			'x <img src=x onerror="alert(1)"> <script>alert(2)</script> [link](javascript:alert(3))'

@@ -73,7 +73,7 @@ test('with no key: the first message gets a demo answer, and OpenRouter models e
 	await banner.getByRole('button', { name: 'Use the demo model' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'demo model' })).toBeVisible();
 	await expect(banner.getByRole('button', { name: 'Use the demo model' })).toHaveCount(0);
-	await page.getByRole('link', { name: 'New chat' }).click();
+	await page.getByRole('link', { name: 'New chat', exact: true }).click();
 	await composer.fill('and now?');
 	await composer.press('Enter');
 	await expect(reply).toContainText("Switchboard's offline demo model");

@@ -214,6 +214,8 @@ export interface AppState {
 	mcpServers: Record<string, unknown>[];
 	presets: Named[];
 	suggestions: Suggestion[];
+	/** Project ids: a project the fuzz made adds "New chat in <name>" links the other specs meet. */
+	projects: string[];
 	sessions: string[];
 }
 
@@ -236,6 +238,14 @@ async function allSessions(request: APIRequestContext): Promise<string[]> {
 		cursor = page.next_cursor;
 	} while (cursor);
 	return ids;
+}
+
+async function projectIds(request: APIRequestContext): Promise<string[]> {
+	const { projects } = await getJson<{ projects: { project_id: string }[] }>(
+		request,
+		'/api/projects'
+	);
+	return projects.map((project) => project.project_id);
 }
 
 /** The fields of a server config (GET adds status, error and tools). */
@@ -268,6 +278,7 @@ export async function snapshot(request: APIRequestContext): Promise<AppState> {
 		presets: (await getJson<{ presets: Named[] }>(request, '/api/presets')).presets,
 		suggestions: (await getJson<{ suggestions: Suggestion[] }>(request, '/api/suggestions'))
 			.suggestions,
+		projects: await projectIds(request),
 		sessions: await allSessions(request)
 	};
 }
@@ -331,6 +342,11 @@ export async function restore(request: APIRequestContext, state: AppState): Prom
 				request.delete(`/api/suggestions/${encodeURIComponent(suggestion.id)}`, write)
 			);
 	}
+	const projects = new Set(state.projects);
+	for (const id of await projectIds(request)) {
+		if (!projects.has(id))
+			await ok(`DELETE project ${id}`, request.delete(`/api/projects/${id}`, write));
+	}
 	const sessions = new Set(state.sessions);
 	for (const id of await allSessions(request)) {
 		if (!sessions.has(id))
@@ -339,6 +355,7 @@ export async function restore(request: APIRequestContext, state: AppState): Prom
 	const now = await snapshot(request);
 	expect(now.model, 'the model setup as it was').toEqual(state.model);
 	expect(now.systemPrompt, 'the system prompt as it was').toEqual(state.systemPrompt);
+	expect(now.projects, 'the projects as they were').toEqual(state.projects);
 	expect(now.sessions, 'the conversations as they were').toEqual(state.sessions);
 }
 

@@ -68,7 +68,7 @@ test.describe('MCP tools', () => {
 		await expect(calculator.getByText('Off', { exact: true }).first()).toBeVisible();
 		await expect(page.getByText('calculator is off.')).toBeVisible();
 
-		await page.getByRole('link', { name: 'New chat' }).click();
+		await page.getByRole('link', { name: 'New chat', exact: true }).click();
 		await send(page, 'after switching the calculator off');
 		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'false');
 		const offered = await offeredToolsOfLastChat(page);
@@ -203,7 +203,7 @@ test.describe('MCP tools', () => {
 		await expect(page.getByText('Saved vault.')).toBeVisible();
 		await expect(vault.getByText('Connected')).toBeVisible();
 
-		await page.getByRole('link', { name: 'New chat' }).click();
+		await page.getByRole('link', { name: 'New chat', exact: true }).click();
 		await send(page, 'Which token? [[tool:vault__env {"name":"VAULT_TOKEN"}]]');
 		await expect(page.getByTestId('tool-card').last()).toContainText(secret);
 	});
