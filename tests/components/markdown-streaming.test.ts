@@ -4,7 +4,7 @@ import { render } from 'vitest-browser-svelte';
 import Markdown from '$lib/components/chat/Markdown.svelte';
 import { MarkdownBlocks } from '$lib/markdown/blocks';
 import { HtmlBalance } from '$lib/markdown/html-balance';
-import { renderMarkdown, sanitizeBlocks } from '$lib/markdown/render';
+import { highlightIn, renderMarkdown, sanitizeBlocks } from '$lib/markdown/render';
 
 /** As models stream: a word and the blank space after it. */
 const words = (text: string) => text.match(/\S+\s*|\s+/g) ?? [];
@@ -179,6 +179,35 @@ describe('MarkdownBlocks', () => {
 		expect(root.querySelector('code .hljs-keyword')?.textContent).toBe('const');
 	});
 
+	it("highlights a language's first code block in a task of its own while a reply streams", () => {
+		// Languages no other test here uses: their first highlighting compiles them.
+		const text =
+			'```go\nfunc main() {}\n```\n\n```kotlin\nfun main() {}\n```\n\n```go\nvar x = 1\n```\n\nEnd';
+		const root = document.createElement('div');
+		const blocks = new MarkdownBlocks(root);
+		blocks.stream(text);
+		const [go, kotlin, goAgain] = root.querySelectorAll('code');
+		for (const code of [go, kotlin, goAgain]) {
+			expect(code.classList.contains('unhighlighted')).toBe(true);
+			expect(code.querySelector('span')).toBeNull();
+		}
+		// One language per task: Go now (both its blocks), Kotlin in the next one.
+		expect(highlightIn(root)).toBe(true);
+		expect(go.querySelector('.hljs-keyword')?.textContent).toBe('func');
+		expect(goAgain.querySelector('.hljs-keyword')?.textContent).toBe('var');
+		expect(kotlin.querySelector('span')).toBeNull();
+		expect(highlightIn(root)).toBe(false);
+		expect(kotlin.querySelector('.hljs-keyword')?.textContent).toBe('fun');
+		// Warm now: a new Go block is highlighted where it is shown, and the end is the whole text's.
+		const more = `${text}\n\n\`\`\`go\nreturn\n\`\`\`\n\nDone`;
+		blocks.stream(more);
+		expect(root.querySelectorAll('code')[3].querySelector('.hljs-keyword')?.textContent).toBe(
+			'return'
+		);
+		blocks.finish(more);
+		expect(root.innerHTML).toBe(renderMarkdown(more));
+	});
+
 	it('links a reference once its definition has arrived, without waiting for the end', () => {
 		const root = document.createElement('div');
 		const blocks = new MarkdownBlocks(root);
@@ -294,6 +323,14 @@ describe('Markdown (streaming)', () => {
 			expect(markdownOf(screen.container).innerHTML).toBe(renderMarkdown(text));
 			await screen.unmount();
 		}
+	});
+
+	it('highlights the first code block of a language soon after it is shown, while streaming', async () => {
+		const screen = await stream('```rust\nfn main() {}\n```\n\nStill writing');
+		const code = markdownOf(screen.container).querySelector('code')!;
+		await expect.poll(() => code.querySelector('.hljs-keyword')?.textContent).toBe('fn');
+		expect(code.classList.contains('unhighlighted')).toBe(false);
+		await screen.unmount();
 	});
 
 	it('keeps a finished block the same DOM node while later chunks arrive', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { itemsFromHistory } from '../../src/lib/state/chat-items';
 import { groupByDate } from '../../src/lib/format/dates';
-import { formatCost } from '../../src/lib/format/numbers';
+import { formatCost, formatCount, formatTokens } from '../../src/lib/format/numbers';
 import { titleFrom } from '../../src/lib/format/title';
 import { apiMessage as message } from '../support/factories';
 
@@ -119,6 +119,15 @@ describe('cost display', () => {
 		expect(formatCost(0.0042)).toBe('$0.0042');
 		expect(formatCost(0.25)).toBe('$0.250');
 		expect(formatCost(0)).toBe('$0');
+	});
+
+	it('writes counts as en-US does, without Intl', () => {
+		for (const count of [0, 7, 999, 1_000, 12_345, 999_999, 1_000_000, 123_456_789, -4_321])
+			expect(formatCount(count)).toBe(count.toLocaleString('en-US'));
+		expect(formatCount(1.5)).toBe('1.5');
+		expect(
+			formatTokens({ prompt_tokens: 1_204, completion_tokens: 98_765, total_tokens: 99_969 })
+		).toBe('1,204 in · 98,765 out');
 	});
 });
 

@@ -1,11 +1,12 @@
 import type { CatalogueModel } from '$lib/api';
+import { formatCount } from './numbers';
 
 /** "128K", "1M", "8,191" → short context sizes for the picker. */
 export function formatContext(tokens: number | null): string | null {
 	if (!tokens) return null;
 	if (tokens >= 1_000_000) return `${+(tokens / 1_000_000).toFixed(1)}M`;
 	if (tokens >= 10_000) return `${Math.round(tokens / 1000)}K`;
-	return tokens.toLocaleString('en-US');
+	return formatCount(tokens);
 }
 
 /** OpenRouter prices are USD per token as strings; people compare them per million tokens. */

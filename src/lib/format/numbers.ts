@@ -1,7 +1,16 @@
 import type { Usage } from '$lib/api';
 
+/**
+ * A whole number as the app writes them all, "12,345", without Intl: a page's first
+ * toLocaleString loads the locale data, some 50 ms on one task (at the end of the first reply).
+ */
+export function formatCount(count: number): string {
+	if (!Number.isSafeInteger(count)) return count.toLocaleString('en-US');
+	return String(count).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
 export function formatTokens(usage: Usage): string {
-	return `${usage.prompt_tokens.toLocaleString('en-US')} in · ${usage.completion_tokens.toLocaleString('en-US')} out`;
+	return `${formatCount(usage.prompt_tokens)} in · ${formatCount(usage.completion_tokens)} out`;
 }
 
 /** Cost in US dollars, with enough digits that small replies don't show as $0.00. */

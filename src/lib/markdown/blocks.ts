@@ -51,18 +51,26 @@ function hasRawHtml(tokens: Token[]): boolean {
 	return found;
 }
 
+/** marked's HTML for a token already rendered, found by where it starts in the text. */
+type KnownHtml = (token: Token, offset: number) => string | undefined;
+
 /**
  * Joins tokens into groups of balanced HTML (nearly always one token each). Tokens after the last
  * balanced group are returned as `rest`: raw HTML still open, which the next tokens may close.
  */
-function group(tokens: Token[]): { groups: Group[]; rest: Token[] } {
+function group(
+	tokens: Token[],
+	{ known, streaming = false }: { known?: KnownHtml; streaming?: boolean } = {}
+): { groups: Group[]; rest: Token[] } {
 	const groups: Group[] = [];
 	let start = 0;
+	let offset = 0;
 	let html = '';
 	let balance: HtmlBalance | undefined;
 	for (let i = 0; i < tokens.length; i++) {
 		const token = tokens[i];
-		const part = tokensToHtml([token]);
+		const part = known?.(token, offset) ?? tokensToHtml([token], { streaming });
+		offset += token.raw.length;
 		html += part;
 		if (balance || (token.raw.includes('<') && hasRawHtml([token]))) {
 			balance ??= new HtmlBalance();
@@ -171,17 +179,17 @@ export class MarkdownBlocks {
 		const tokens = lexMarkdown(source.slice(this.#finishedText.length), this.#links);
 		const finished = finishedCount(tokens);
 		const budget = withinBudget(tokens, finished);
-		let { groups } = group(tokens.slice(0, budget));
+		let { groups } = group(tokens.slice(0, budget), { streaming: true });
 		// Behind: the rest waits for the next frames, and the block being written with it.
 		this.#behind = budget < finished;
 		if (this.#behind && !groups.length) {
 			// Raw HTML left open longer than the budget: all of it now, as it has to be one block.
-			({ groups } = group(tokens.slice(0, finished)));
+			({ groups } = group(tokens.slice(0, finished), { streaming: true }));
 			this.#behind = false;
 		}
 		const done = groups.reduce((count, g) => count + g.tokens.length, 0);
 		const live = this.#behind ? [] : tokens.slice(done);
-		const liveHtml = tokensToHtml(live, true);
+		const liveHtml = tokensToHtml(live, { streaming: true, live: true });
 		const old = this.#blocks.splice(this.#finished);
 		if (!groups.length && old.length === 1 && old[0].html === liveHtml) {
 			// The text grew by blank space only, or by nothing visible yet.
@@ -221,7 +229,7 @@ export class MarkdownBlocks {
 		const source = normalize(text);
 		if (source === this.#source && this.#complete) return;
 		const tokens = lexMarkdown(source);
-		const { groups, rest } = group(tokens);
+		const { groups, rest } = group(tokens, { known: this.#finishedHtml(linksKey(tokens.links)) });
 		// Raw HTML left open at the end is one block, parsed as it is at the end of a whole document.
 		if (rest.length)
 			groups.push({ tokens: rest, raw: rest.map((t) => t.raw).join(''), html: tokensToHtml(rest) });
@@ -244,6 +252,26 @@ export class MarkdownBlocks {
 		for (const g of groups.slice(0, count)) this.#learn(g.tokens);
 		const seen = linksKey(tokens.links);
 		for (const block of this.#blocks) block.links = seen;
+	}
+
+	/**
+	 * The HTML of the finished blocks that the whole text's tokens repeat: the same source at the
+	 * same place, read with the same definitions (or naming none), renders the same. A finished
+	 * stream so costs lexing the text once, not rendering and highlighting all of it again.
+	 */
+	#finishedHtml(links: string): KnownHtml {
+		const known = new Map<number, Block>();
+		let offset = 0;
+		for (const block of this.#blocks.slice(0, this.#finished)) {
+			// (Code shown plain for now is rendered as the whole text has it: highlighted.)
+			const same = block.links === links || !mayUseDefinition(block.raw);
+			if (same && !block.html.includes(' unhighlighted')) known.set(offset, block);
+			offset += block.raw.length;
+		}
+		return (token, at) => {
+			const block = known.get(at);
+			return block?.raw === token.raw ? block.html : undefined;
+		};
 	}
 
 	/** Replaces the blocks by `groups`, keeping the nodes of those whose HTML is unchanged. */
@@ -305,7 +333,7 @@ export class MarkdownBlocks {
 			if (block.links === key) continue;
 			block.links = key;
 			if (!mayUseDefinition(block.raw)) continue;
-			const html = tokensToHtml(lexMarkdown(block.raw, this.#links));
+			const html = tokensToHtml(lexMarkdown(block.raw, this.#links), { streaming: true });
 			if (html === block.html) continue;
 			const [nodes] = sanitizeBlocks([html], this.#origin);
 			const anchor = block.nodes[0] ?? this.#nextNode(index);

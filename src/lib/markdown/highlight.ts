@@ -1,4 +1,4 @@
-import type { HLJSApi } from 'highlight.js';
+import type { HLJSApi, Language } from 'highlight.js';
 
 /** The languages (and aliases) highlight-languages.ts registers, known before it has loaded. */
 const LANGUAGES = new Set(
@@ -38,10 +38,23 @@ export function highlight(code: string, language: string | undefined): string {
 	let html = recent.get(key);
 	if (html === undefined) {
 		html = hljs.highlight(code, { language, ignoreIllegals: true }).value;
+		compiled.add(hljs.getLanguage(language)!);
 		if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
 	} else recent.delete(key);
 	recent.set(key, html);
 	return html;
+}
+
+/**
+ * The languages that have run once. The first block of a language costs 10 to 40 ms (highlight.js
+ * compiles its rules, the engine its regular expressions); later ones, next to nothing.
+ */
+const compiled = new WeakSet<Language>();
+
+/** Whether highlighting `language` now would be its first time (see compiled). */
+export function isCold(language: string | undefined): boolean {
+	const grammar = language ? hljs?.getLanguage(language) : undefined;
+	return grammar !== undefined && !compiled.has(grammar);
 }
 
 /** A little of what most languages have, so that warming runs their common rules once. */
@@ -60,7 +73,10 @@ export function warmLanguage(language: string | undefined): void {
 	if (!hljs || !language || warmed.has(language) || !hljs.getLanguage(language)) return;
 	warmed.add(language);
 	const loaded = hljs;
-	idle(() => loaded.highlight(SAMPLE, { language, ignoreIllegals: true }), 200);
+	idle(() => {
+		loaded.highlight(SAMPLE, { language, ignoreIllegals: true });
+		compiled.add(loaded.getLanguage(language)!);
+	}, 200);
 }
 const warmed = new Set<string>();
 

@@ -1,6 +1,6 @@
 import DOMPurify, { type Config } from 'dompurify';
 import { Lexer, Marked, type Links, type Token, type TokensList } from 'marked';
-import { awaitsHighlighter, escapeHtml, highlight, idle, warmLanguage } from './highlight';
+import { awaitsHighlighter, escapeHtml, highlight, idle, isCold, warmLanguage } from './highlight';
 import { mathExtension } from './math';
 import { replaceRemoteMedia } from './remote-media';
 
@@ -10,6 +10,13 @@ import { replaceRemoteMedia } from './remote-media';
  * highlighted once it closes (or the reply ends).
  */
 let plainOpenFences = false;
+
+/**
+ * While a reply is being written, a code block in a language highlighted for the first time shows
+ * plain and is highlighted in a task of its own (highlightIn): its first time costs up to 40 ms,
+ * which would make the frame that shows it stutter.
+ */
+let coldLanguagesLater = false;
 
 /** Whether a fenced code block's source ends with its closing fence (indented code: always). */
 export function isClosedFence(raw: string): boolean {
@@ -31,15 +38,17 @@ const marked = new Marked({
 			const label = language ? escapeHtml(language) : 'text';
 			const open = plainOpenFences && !isClosedFence(raw);
 			if (open) warmLanguage(language);
-			const body = open ? escapeHtml(text) : highlight(text, language);
+			const cold = !open && coldLanguagesLater && isCold(language);
+			const body = open || cold ? escapeHtml(text) : highlight(text, language);
 			// A page or drawing can be previewed once its block is complete (ArtifactPanel).
 			const preview =
 				!open && (language === 'html' || language === 'svg')
 					? `<button type="button" class="preview-code" data-preview-code="${language}">Preview</button>`
 					: '';
 			const kind = !open && language === 'mermaid' ? ' mermaid-source' : '';
-			// Plain until highlight.js has loaded (its first code block loads it): highlightIn.
-			const later = !open && awaitsHighlighter(language) ? ' unhighlighted' : '';
+			// Plain until highlight.js has loaded (its first code block loads it), or for a cold
+			// language while streaming: highlightIn.
+			const later = !open && (cold || awaitsHighlighter(language)) ? ' unhighlighted' : '';
 			return `<div class="code-block${kind}"><div class="code-header"><span>${label}</span>${preview}<button type="button" class="copy-code" data-copy-code aria-label="Copy code">Copy</button></div><pre><code class="hljs${language ? ` language-${label}` : ''}${later}">${body}</code></pre></div>`;
 		},
 		link({ href, title, tokens }) {
@@ -159,13 +168,21 @@ export function walkTokens(tokens: Token[], visit: (token: Token) => void): void
 	marked.walkTokens(tokens, visit);
 }
 
-/** marked's HTML for `tokens`, not sanitized yet. `live`: open code fences as plain text. */
-export function tokensToHtml(tokens: Token[], live = false): string {
+/**
+ * marked's HTML for `tokens`, not sanitized yet. `streaming`: the reply is still being written
+ * (cold languages later); `live`: the block being written, whose open code fence is plain text.
+ */
+export function tokensToHtml(
+	tokens: Token[],
+	{ streaming = false, live = false }: { streaming?: boolean; live?: boolean } = {}
+): string {
 	plainOpenFences = live;
+	coldLanguagesLater = streaming;
 	try {
 		return marked.parser(tokens);
 	} finally {
 		plainOpenFences = false;
+		coldLanguagesLater = false;
 	}
 }
 
@@ -203,15 +220,27 @@ export function sanitizeBlocks(htmls: string[], origin = location.origin): Node[
 }
 
 /**
- * Highlights the code blocks under `root` that were rendered plain while highlight.js was still
- * loading (class `unhighlighted`), in place: the same sanitizer as the rest of a reply.
+ * Highlights the code blocks under `root` that were rendered plain (class `unhighlighted`: while
+ * highlight.js was still loading, or a cold language while streaming), in place: the same
+ * sanitizer as the rest of a reply. At most one cold language per call, so that each costs a task
+ * of its own; true when blocks are left for another call.
  */
-export function highlightIn(root: ParentNode, origin = location.origin): void {
+export function highlightIn(root: ParentNode, origin = location.origin): boolean {
+	let warmed = false;
+	let left = false;
 	for (const code of root.querySelectorAll<HTMLElement>('code.unhighlighted')) {
 		const language = /(?:^|\s)language-(\S+)/.exec(code.className)?.[1];
-		code.classList.remove('unhighlighted');
 		if (awaitsHighlighter(language)) continue;
+		if (isCold(language)) {
+			if (warmed) {
+				left = true;
+				continue;
+			}
+			warmed = true;
+		}
+		code.classList.remove('unhighlighted');
 		const [nodes] = sanitizeBlocks([highlight(code.textContent ?? '', language)], origin);
 		code.replaceChildren(...nodes);
 	}
+	return left;
 }
