@@ -37,6 +37,22 @@ test.describe('chat', () => {
 		await expect(page.getByRole('heading', { level: 1 })).toContainText(unique);
 	});
 
+	test('a new chat taking its address as the reply starts leaves the message box as it was', async ({
+		page
+	}) => {
+		await open(page, '/');
+		await send(page, `[[pace:40]] address check ${Date.now()} ${'word '.repeat(30)}`);
+		// Typing the next question while the first reply streams in: nothing is lost as the chat
+		// moves to /c/{id}, not the focus, nor a letter.
+		await page.keyboard.type('next ');
+		await expect(page).toHaveURL(/\/c\/[0-9a-f-]{36}$/);
+		await page.keyboard.type('question');
+		await expect(composer(page)).toBeFocused();
+		await expect(composer(page)).toHaveValue('next question');
+		await expect(lastReply(page)).toHaveAttribute('aria-busy', 'true');
+		await page.getByRole('button', { name: 'Stop' }).click();
+	});
+
 	test('search finds conversations by message text', async ({ page }) => {
 		await open(page, '/');
 		const word = `zebra${Date.now()}`;

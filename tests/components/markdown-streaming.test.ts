@@ -208,6 +208,22 @@ describe('MarkdownBlocks', () => {
 		expect(root.innerHTML).toBe(renderMarkdown(more));
 	});
 
+	it('renders again only what it got wrong when a reply ends, not the blocks in between', () => {
+		// A block shown plain for now near the start (Swift's first block: see above), the last
+		// words not shown yet when the reply ends.
+		const text =
+			'Intro\n\n```swift\nlet x = 1\n```\n\n' + 'A paragraph.\n\n'.repeat(5) + 'The end.';
+		const root = document.createElement('div');
+		const blocks = new MarkdownBlocks(root);
+		blocks.stream(text.slice(0, -4));
+		expect(root.querySelector('code.unhighlighted')).not.toBeNull();
+		const paragraphs = [...root.querySelectorAll('p')].slice(1, -1);
+		expect(paragraphs).toHaveLength(5);
+		blocks.finish(text);
+		expect(root.innerHTML).toBe(renderMarkdown(text));
+		for (const paragraph of paragraphs) expect(root.contains(paragraph)).toBe(true);
+	});
+
 	it('links a reference once its definition has arrived, without waiting for the end', () => {
 		const root = document.createElement('div');
 		const blocks = new MarkdownBlocks(root);

@@ -274,7 +274,11 @@ export class MarkdownBlocks {
 		};
 	}
 
-	/** Replaces the blocks by `groups`, keeping the nodes of those whose HTML is unchanged. */
+	/**
+	 * Replaces the blocks by `groups`, keeping the nodes of those whose HTML is unchanged: the
+	 * ones at the start and at the end, and between them those at the same place in the text (a
+	 * finished stream that got one block wrong renders that one again, not all that follows it).
+	 */
 	#reconcile(groups: Group[]): void {
 		const old = this.#blocks;
 		let head = 0;
@@ -287,26 +291,43 @@ export class MarkdownBlocks {
 			old[old.length - 1 - tail].html === groups[groups.length - 1 - tail].html
 		)
 			tail++;
+
+		const oldAt = new Map<number, Block>();
+		let offset = 0;
+		for (const [index, block] of old.entries()) {
+			if (index >= head && index < old.length - tail) oldAt.set(offset, block);
+			offset += block.raw.length;
+		}
 		const changed = groups.slice(head, groups.length - tail);
-		const kept = old.slice(old.length - tail);
+		offset = groups.slice(0, head).reduce((length, g) => length + g.raw.length, 0);
+		const same = changed.map((g) => {
+			const block = oldAt.get(offset);
+			offset += g.raw.length;
+			return block?.html === g.html ? block : undefined;
+		});
+		const staying = new Set(same);
 		for (const block of old.slice(head, old.length - tail))
-			for (const node of block.nodes) (node as ChildNode).remove();
-		const nodes = changed.length
+			if (!staying.has(block)) for (const node of block.nodes) (node as ChildNode).remove();
+
+		const fresh = changed.filter((_, index) => !same[index]);
+		const nodes = fresh.length
 			? sanitizeBlocks(
-					changed.map((g) => g.html),
+					fresh.map((g) => g.html),
 					this.#origin
 				)
 			: [];
-		this.#blocks = old.slice(0, head);
-		const anchor = kept.find((block) => block.nodes.length)?.nodes[0] ?? null;
-		for (const [index, g] of changed.entries()) {
-			for (const node of nodes[index]) this.#root.insertBefore(node, anchor);
-			this.#blocks.push({ raw: g.raw, html: g.html, nodes: nodes[index] });
+		const middle: Block[] = [];
+		for (const [index, g] of changed.entries())
+			middle.push(same[index] ?? { raw: g.raw, html: g.html, nodes: nodes.shift()! });
+		// From the end: each new block goes in before the first node after it.
+		const kept = old.slice(old.length - tail);
+		let anchor = kept.find((block) => block.nodes.length)?.nodes[0] ?? null;
+		for (const [index, block] of [...middle.entries()].reverse()) {
+			if (!same[index]) for (const node of block.nodes) this.#root.insertBefore(node, anchor);
+			anchor = block.nodes[0] ?? anchor;
 		}
-		for (const [index, block] of kept.entries()) {
-			block.raw = groups[groups.length - tail + index].raw;
-			this.#blocks.push(block);
-		}
+		this.#blocks = [...old.slice(0, head), ...middle, ...kept];
+		for (const [index, block] of this.#blocks.entries()) block.raw = groups[index].raw;
 	}
 
 	#append(block: Block): void {

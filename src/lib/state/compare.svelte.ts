@@ -79,6 +79,11 @@ export class CompareState {
 	}
 
 	/** Stops following the replies (the server finishes them; they stay as versions). */
+	/** The conversation of the question being compared (null when closed). */
+	get sessionId(): string | null {
+		return this.#question?.sessionId ?? null;
+	}
+
 	close(): void {
 		for (const controller of this.#controllers.splice(0)) controller.abort();
 		this.#question = null;
