@@ -349,6 +349,17 @@ describe('Markdown (streaming)', () => {
 		await screen.unmount();
 	});
 
+	it('ends as the whole text renders, with a code fence left open highlighted', async () => {
+		const text = 'Intro\n\n```ts\nconst answer = 42;\n';
+		const screen = await stream(text);
+		const markdown = markdownOf(screen.container);
+		expect(markdown.querySelector('code span')).toBeNull();
+		await screen.rerender({ source: text, streaming: false });
+		await expect.poll(() => markdown.innerHTML).toBe(renderMarkdown(text));
+		expect(markdown.querySelector('code .hljs-keyword')?.textContent).toBe('const');
+		await screen.unmount();
+	});
+
 	it('keeps a finished block the same DOM node while later chunks arrive', async () => {
 		const text = CORPUS['a long reply'];
 		let heading: HTMLElement | undefined;
