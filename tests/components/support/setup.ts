@@ -2,7 +2,9 @@
 // hidden helpers stay hidden).
 import '../../../src/app.css';
 
-// highlight.js loads with a page's first code block (markdown/highlight.ts); components render
-// here as they do once it has.
+// highlight.js and the reply renderer load with a page's first code block and first reply
+// (markdown/highlight.ts, markdown/reply-loader.ts); components render here as they do once
+// they have.
 import { loadHighlighter } from '../../../src/lib/markdown/highlight';
-await loadHighlighter();
+import { loadReplyRenderer } from '../../../src/lib/markdown/reply-loader';
+await Promise.all([loadHighlighter(), loadReplyRenderer()]);

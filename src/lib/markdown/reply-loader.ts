@@ -1,0 +1,24 @@
+/**
+ * The reply renderer (markdown/reply.ts), loaded with the first reply a page shows: a new chat's
+ * page has none to show, and does without marked, DOMPurify and the block renderer (some 30 kB
+ * gzip) until its first answer starts.
+ */
+type ReplyRenderer = typeof import('./reply');
+
+let renderer: ReplyRenderer | undefined;
+let loading: Promise<ReplyRenderer> | undefined;
+
+export function loadReplyRenderer(): Promise<ReplyRenderer> {
+	loading ??= import('./reply').then((module) => {
+		module.warmUp();
+		return (renderer = module);
+	});
+	// A failed chunk (offline) is tried again by the next reply.
+	loading.catch(() => (loading = undefined));
+	return loading;
+}
+
+/** The renderer, once it has loaded. */
+export function loadedReplyRenderer(): ReplyRenderer | undefined {
+	return renderer;
+}
