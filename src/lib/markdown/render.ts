@@ -1,6 +1,6 @@
 import DOMPurify, { type Config } from 'dompurify';
 import { Lexer, Marked, type Links, type Token, type TokensList } from 'marked';
-import { awaitsHighlighter, escapeHtml, highlight, idle, isCold, warmLanguage } from './highlight';
+import { awaitsHighlighter, escapeHtml, highlight, isCold, warmLanguage } from './highlight';
 import { mathExtension } from './math';
 import { replaceRemoteMedia } from './remote-media';
 
@@ -144,11 +144,11 @@ export function renderMarkdown(source: string, origin = location.origin): string
 }
 
 /**
- * Readies the renderer in idle time (marked, DOMPurify and its hooks, highlight.js compile on
- * their first use), so that the first reply's first frames do not pay for it.
+ * Runs the renderer once (marked, DOMPurify and its hooks: the engine compiles them on their
+ * first use), so that the first reply's first frame does not pay for it.
  */
 export function warmUp(): void {
-	idle(() => renderMarkdown('**a** [b](https://example.com) `c`\n\n- d\n\n| e |\n| - |\n| f |'));
+	renderMarkdown('**a** [b](https://example.com) `c`\n\n- d\n\n| e |\n| - |\n| f |');
 }
 
 // The pieces of renderMarkdown, for rendering a reply block by block as it streams (blocks.ts).

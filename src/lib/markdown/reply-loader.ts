@@ -9,10 +9,17 @@ let renderer: ReplyRenderer | undefined;
 let loading: Promise<ReplyRenderer> | undefined;
 
 export function loadReplyRenderer(): Promise<ReplyRenderer> {
-	loading ??= import('./reply').then((module) => {
-		module.warmUp();
-		return (renderer = module);
-	});
+	loading ??= import('./reply').then(
+		(module) =>
+			new Promise<ReplyRenderer>((resolve) => {
+				// Its first run in a task of its own: on the first reply's first frame, it would
+				// make that frame three times as long.
+				setTimeout(() => {
+					module.warmUp();
+					resolve((renderer = module));
+				});
+			})
+	);
 	// A failed chunk (offline) is tried again by the next reply.
 	loading.catch(() => (loading = undefined));
 	return loading;
