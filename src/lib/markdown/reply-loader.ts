@@ -1,7 +1,7 @@
 /**
- * The reply renderer (markdown/reply.ts), loaded with the first reply a page shows: a new chat's
- * page has none to show, and does without marked, DOMPurify and the block renderer (some 30 kB
- * gzip) until its first answer starts.
+ * The reply renderer (markdown/reply.ts), loaded with the first reply a page shows, or as its first
+ * question is written (Composer): a new chat's page has no reply to show, and does without marked,
+ * DOMPurify and the block renderer (some 30 kB gzip) until then.
  */
 type ReplyRenderer = typeof import('./reply');
 
